@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Run the whole system in the foreground without Docker: Redis, the X sandbox,
+# the web service, the tweeter and the mailer, with SQLite. Ctrl-C stops all.
+set -euo pipefail
+
+VENV=${VENV:-.venv}
+STATE_DIR=${STATE_DIR:-var/dev}
+REDIS_PORT=${REDIS_PORT:-6379}
+mkdir -p "$STATE_DIR"
+
+export DATABASE_URL=${DATABASE_URL:-sqlite:///$STATE_DIR/tweetnow.sqlite3}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
+export PATH="$PWD/$VENV/bin:$PATH"
+
+trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE_DIR" \
+  --appendonly yes --save "" --loglevel warning &
+tweetnow-migrate
+x-sandbox &
+tweetnow-web &
+tweetnow-tweeter &
+tweetnow-mailer &
+
+cat <<MSG
+
+  tweetnow is running:
+    web        http://127.0.0.1:8000   (sign in with X goes to the sandbox)
+    X sandbox  http://127.0.0.1:8081   (what was "posted")
+  Ctrl-C stops everything.
+
+MSG
+wait

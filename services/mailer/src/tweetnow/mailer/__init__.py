@@ -1,0 +1,1 @@
+"""tweetnow's mailer service: renders and sends mail in the background."""

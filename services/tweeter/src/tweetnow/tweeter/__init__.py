@@ -1,0 +1,1 @@
+"""tweetnow's tweeter service: posts tweets to X in the background."""

@@ -1,0 +1,114 @@
+"""Posting one tweet: claim the row, call X, record what happened."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dramatiq
+import tweepy
+
+from tweetnow.shared.clock import from_db, utcnow
+from tweetnow.shared.errors import PermanentFailure
+from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.models import Tweet, User
+
+from . import tweet_rows
+from .x_client import XClientFactory
+from .x_errors import Outcome, classify
+
+log = get_logger(__name__)
+
+#: How far back (before the row was created) a tweet found on X may date and
+#: still count as ours: clocks of X and of this system differ a little.
+CLOCK_SKEW = timedelta(seconds=30)
+
+
+class TransientXError(Exception):
+    """X could not take the tweet now; Dramatiq retries with backoff."""
+
+
+class TweetPoster:
+    def __init__(self, clients: XClientFactory, *, lease_s: float) -> None:
+        self.clients = clients
+        self.lease_s = lease_s
+
+    def post(self, tweet_id: int, *, last_attempt: bool) -> None:
+        claim = tweet_rows.claim(tweet_id, self.lease_s)
+        if claim is None:
+            log.warning("tweet_missing", tweet_id=tweet_id)
+            return
+        if isinstance(claim, tweet_rows.Finished):
+            log.info("tweet_already_done", tweet_id=tweet_id, status=claim.status)
+            return
+        if isinstance(claim, tweet_rows.Busy):
+            wait_ms = max(int((claim.lease_until - utcnow()).total_seconds() * 1000), 0) + 500
+            raise dramatiq.Retry("another worker is posting this tweet", delay=wait_ms)
+
+        tweet = claim.tweet
+        user: User = tweet.user
+        client = self.clients.for_user(user)
+        log.info("tweet_posting", tweet_id=tweet.id, attempt=tweet.attempts)
+        try:
+            response = client.create_tweet(text=tweet.text, user_auth=True)
+        except Exception as exc:
+            self._handle_failure(exc, tweet, client, claim.earlier_attempt, last_attempt)
+            return
+        x_id = str(response.data["id"])
+        tweet_rows.mark_sent(tweet.id, x_id)
+        log.info("tweet_sent", tweet_id=tweet.id, x_tweet_id=x_id)
+
+    def _handle_failure(
+        self,
+        exc: Exception,
+        tweet: Tweet,
+        client: tweepy.Client,
+        earlier_attempt: bool,
+        last_attempt: bool,
+    ) -> None:
+        failure = classify(exc)
+        if failure is None:
+            tweet_rows.release(tweet.id, "an unexpected error; retrying")
+            raise exc
+
+        if failure.outcome is Outcome.DUPLICATE and earlier_attempt:
+            found = self._find_on_x(client, tweet)
+            if found is not None:
+                tweet_rows.mark_sent(tweet.id, found)
+                log.info("tweet_found_already_posted", tweet_id=tweet.id, x_tweet_id=found)
+                return
+
+        if failure.outcome in (Outcome.DUPLICATE, Outcome.PERMANENT) or last_attempt:
+            reason = failure.reason
+            if last_attempt and failure.outcome not in (Outcome.DUPLICATE, Outcome.PERMANENT):
+                reason = f"gave up after {tweet.attempts} attempts: {failure.reason}"
+            tweet_rows.mark_failed(tweet.id, reason)
+            log.warning("tweet_failed", tweet_id=tweet.id, reason=reason)
+            raise PermanentFailure(reason) from exc
+
+        if failure.outcome is Outcome.RATE_LIMITED:
+            wait_s = failure.retry_after_s or 60.0
+            resume = utcnow() + timedelta(seconds=wait_s)
+            reason = f"{failure.reason}; next try at {resume.isoformat(timespec='seconds')}"
+            tweet_rows.release(tweet.id, reason)
+            log.info("tweet_rate_limited", tweet_id=tweet.id, wait_s=round(wait_s, 1))
+            raise dramatiq.Retry(reason, delay=int(wait_s * 1000))
+
+        tweet_rows.release(tweet.id, f"{failure.reason}; retrying")
+        raise TransientXError(failure.reason) from exc
+
+    def _find_on_x(self, client: tweepy.Client, tweet: Tweet) -> str | None:
+        """The id of this tweet on X if an earlier attempt of ours posted it."""
+        created = from_db(tweet.created_at)
+        assert created is not None
+        response = client.get_users_tweets(
+            id=tweet.user.x_user_id,
+            user_auth=True,
+            tweet_fields=["created_at"],
+            max_results=100,
+        )
+        for candidate in response.data or []:
+            if candidate.text == tweet.text and (
+                candidate.created_at is None or candidate.created_at >= created - CLOCK_SKEW
+            ):
+                return str(candidate.id)
+        return None

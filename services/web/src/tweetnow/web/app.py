@@ -1,0 +1,61 @@
+"""The Falcon app: ``create_app(deps)`` wires it, ``get_app()`` builds it from the environment.
+
+gunicorn calls the factory: ``gunicorn 'tweetnow.web.app:get_app()'``.
+"""
+
+from __future__ import annotations
+
+import falcon
+
+from tweetnow.shared.db import open_database
+from tweetnow.shared.log_setup import configure_logging
+from tweetnow.shared.settings import get_settings
+
+from .authentication import Authentication
+from .db_connection import DatabaseConnection
+from .deps import WebDeps
+from .errors import handle_unexpected, serialize_error
+from .request_context import RequestContext
+from .resources.auth import Callback, Login, Logout
+from .resources.docs import OpenApiDocument
+from .resources.health import Liveness, Readiness
+from .resources.home import Home
+from .resources.jobs import JobItem
+from .resources.tokens import Token, Tokens
+from .resources.tweets import TweetItem, Tweets
+from .sessions import SessionManager
+from .tweet_service import TweetService
+from .x_signin import XSignIn
+
+
+def create_app(deps: WebDeps) -> falcon.App:
+    sessions = SessionManager(deps.settings)
+    signin = XSignIn(deps.settings)
+    app = falcon.App(
+        middleware=[RequestContext(), DatabaseConnection(), Authentication(sessions)],
+    )
+    app.req_options.strip_url_path_trailing_slash = True
+    app.resp_options.secure_cookies_by_default = deps.settings.cookie_secure
+    app.set_error_serializer(serialize_error)
+    app.add_error_handler(Exception, handle_unexpected)
+
+    app.add_route("/", Home())
+    app.add_route("/healthz", Liveness())
+    app.add_route("/readyz", Readiness(deps))
+    app.add_route("/openapi.json", OpenApiDocument())
+    app.add_route("/auth/x/login", Login(signin))
+    app.add_route("/auth/x/callback", Callback(deps, signin, sessions))
+    app.add_route("/auth/logout", Logout(sessions))
+    app.add_route("/api/tokens", Tokens(deps))
+    app.add_route("/api/tokens/{token_id:int}", Token())
+    app.add_route("/api/tweets", Tweets(deps, TweetService(deps)))
+    app.add_route("/api/tweets/{tweet_id:int}", TweetItem(deps))
+    app.add_route("/api/jobs/{job_id}", JobItem(deps))
+    return app
+
+
+def get_app() -> falcon.App:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    open_database(settings.database_url)
+    return create_app(WebDeps.from_settings(settings))

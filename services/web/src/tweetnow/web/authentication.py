@@ -1,0 +1,85 @@
+"""Middleware: who is calling (API token or browser session), and CSRF for sessions."""
+
+from __future__ import annotations
+
+import hmac
+
+import falcon
+
+from . import api_tokens
+from .sessions import CSRF_COOKIE, SESSION_COOKIE, SessionManager
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
+
+
+class Authentication:
+    def __init__(self, sessions: SessionManager) -> None:
+        self.sessions = sessions
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.user = None
+        req.context.session = None
+        req.context.auth = None
+        authorization = req.get_header("Authorization")
+        if authorization:
+            scheme, _, credential = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not credential.strip():
+                raise falcon.HTTPUnauthorized(
+                    title="Bad credentials",
+                    description="Send the API token as 'Authorization: Bearer <token>'.",
+                    challenges=["Bearer"],
+                )
+            user = api_tokens.authenticate(credential.strip())
+            if user is None:
+                raise falcon.HTTPUnauthorized(
+                    title="Bad credentials",
+                    description="The API token is unknown or has been revoked.",
+                    challenges=["Bearer"],
+                )
+            req.context.user, req.context.auth = user, "token"
+            return
+        cookie = req.cookies.get(SESSION_COOKIE)
+        if cookie:
+            session = self.sessions.resolve(cookie)
+            if session is not None:
+                req.context.user, req.context.session = session.user, session
+                req.context.auth = "session"
+        if req.context.auth == "session" and req.method not in SAFE_METHODS:
+            self._check_csrf(req)
+
+    def _check_csrf(self, req: falcon.Request) -> None:
+        sent = req.get_header(CSRF_HEADER)
+        if (
+            sent is None
+            and req.content_type
+            and req.content_type.startswith(falcon.MEDIA_URLENCODED)
+        ):
+            sent = req.get_media().get("csrf_token")
+        expected = req.context.session.csrf_token
+        cookie = req.cookies.get(CSRF_COOKIE, "")
+        if not sent or not hmac.compare_digest(sent, expected) or cookie != expected:
+            raise falcon.HTTPForbidden(
+                title="CSRF check failed",
+                description=f"Send the csrf_token cookie's value in the {CSRF_HEADER} header.",
+            )
+
+
+def require_user(req: falcon.Request):
+    if req.context.user is None:
+        raise falcon.HTTPUnauthorized(
+            title="Sign in required",
+            description="Sign in with X, or send 'Authorization: Bearer <API token>'.",
+            challenges=["Bearer"],
+        )
+    return req.context.user
+
+
+def require_session(req: falcon.Request):
+    user = require_user(req)
+    if req.context.auth != "session":
+        raise falcon.HTTPForbidden(
+            title="Session required",
+            description="API tokens are managed from a signed-in browser session.",
+        )
+    return user

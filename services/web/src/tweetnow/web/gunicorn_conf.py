@@ -1,0 +1,16 @@
+"""gunicorn settings, driven by the shared settings (WEB_HOST, WEB_PORT, ...)."""
+
+from tweetnow.shared.settings import get_settings
+
+_s = get_settings()
+
+bind = f"{_s.web_host}:{_s.web_port}"
+workers = _s.web_concurrency
+threads = _s.web_threads
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = None  # the app logs one structured line per request itself
+errorlog = "-"
+forwarded_allow_ips = "*"

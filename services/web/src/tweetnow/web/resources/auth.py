@@ -1,0 +1,114 @@
+"""Sign in with X, and sign out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import falcon
+import tweepy
+
+from tweetnow.shared.clock import to_db, utcnow
+from tweetnow.shared.db import database
+from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.models import OAuthRequest, User
+
+from ..deps import WebDeps
+from ..sessions import SessionManager
+from ..x_signin import XAccount, XSignIn
+
+log = get_logger(__name__)
+
+#: How long a person has to approve the sign-in on X.
+SIGN_IN_WINDOW = timedelta(minutes=15)
+
+
+class Login:
+    def __init__(self, signin: XSignIn) -> None:
+        self.signin = signin
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            auth = self.signin.start()
+        except tweepy.TweepyException as exc:
+            log.error("x_signin_start_failed", error=str(exc))
+            raise falcon.HTTPBadGateway(
+                title="X unavailable", description="Could not reach X to start signing in."
+            ) from None
+        OAuthRequest.create(
+            oauth_token=auth.request_token, oauth_token_secret=auth.request_token_secret
+        )
+        raise falcon.HTTPSeeOther(auth.url)
+
+
+class Callback:
+    def __init__(self, deps: WebDeps, signin: XSignIn, sessions: SessionManager) -> None:
+        self.deps = deps
+        self.signin = signin
+        self.sessions = sessions
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if req.get_param("denied"):
+            raise falcon.HTTPSeeOther("/?signin=denied")
+        token = req.get_param("oauth_token", required=True)
+        verifier = req.get_param("oauth_verifier", required=True)
+        pending = self._take_request_token(token)
+        try:
+            account = self.signin.finish(token, pending.oauth_token_secret, verifier)
+        except tweepy.TweepyException as exc:
+            log.warning("x_signin_finish_failed", error=str(exc))
+            raise falcon.HTTPBadRequest(
+                title="Sign-in failed", description="X did not confirm the sign-in; try again."
+            ) from None
+        user = self._upsert_user(account)
+        self.sessions.start(resp, user)
+        log.info("signed_in", user_id=user.id, username=user.username)
+        resp.status = falcon.HTTP_303  # not raised: the session cookies must go with it
+        resp.location = "/"
+
+    def _take_request_token(self, token: str) -> OAuthRequest:
+        """The pending sign-in for ``token``, consumed: a replayed callback is refused."""
+        now = utcnow()
+        taken = (
+            OAuthRequest.update(used_at=to_db(now))
+            .where(
+                (OAuthRequest.oauth_token == token)
+                & OAuthRequest.used_at.is_null()
+                & (OAuthRequest.created_at > to_db(now - SIGN_IN_WINDOW))
+            )
+            .execute()
+        )
+        if not taken:
+            raise falcon.HTTPBadRequest(
+                title="Sign-in expired",
+                description="This sign-in link was already used or has expired; sign in again.",
+            )
+        return OAuthRequest.get_by_id(token)
+
+    def _upsert_user(self, account: XAccount) -> User:
+        box = self.deps.box
+        fields = {
+            "username": account.username,
+            "name": account.name,
+            "x_access_token": box.encrypt(account.access_token),
+            "x_access_secret": box.encrypt(account.access_token_secret),
+            "updated_at": to_db(utcnow()),
+        }
+        with database.atomic():
+            user = User.get_or_none(User.x_user_id == account.x_user_id)
+            if user is None:
+                return User.create(x_user_id=account.x_user_id, **fields)
+            User.update(**fields).where(User.id == user.id).execute()
+        return User.get_by_id(user.id)
+
+
+class Logout:
+    def __init__(self, sessions: SessionManager) -> None:
+        self.sessions = sessions
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.sessions.end(resp, req.context.session)
+        if (req.content_type or "").startswith(falcon.MEDIA_URLENCODED):
+            resp.status = falcon.HTTP_303  # a browser form: back to the landing page
+            resp.location = "/"
+        else:
+            resp.status = falcon.HTTP_204

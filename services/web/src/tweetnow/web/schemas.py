@@ -1,0 +1,102 @@
+"""Request and response schemas of the JSON API.
+
+The same structs validate request bodies and generate /openapi.json.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+TweetStatusName = Literal["scheduled", "queued", "sending", "sent", "failed", "canceled"]
+JobStatusName = Literal[
+    "queued", "scheduled", "running", "retrying", "succeeded", "failed", "canceled"
+]
+Timestamp = Annotated[str, Meta(description="ISO 8601, UTC", examples=["2026-11-23T10:00:00.000Z"])]
+
+
+class TweetCreate(Struct, forbid_unknown_fields=True):
+    text: Annotated[
+        str,
+        Meta(
+            description="The tweet. At most 280 by X's weighted count (URLs 23, emoji 2).",
+            examples=["Hello from tweetnow"],
+        ),
+    ]
+
+
+class TokenCreate(Struct, forbid_unknown_fields=True):
+    label: Annotated[str, Meta(max_length=100, description="A name to tell tokens apart")] = ""
+
+
+class JobRef(Struct):
+    id: str
+    status: JobStatusName
+    url: str
+
+
+class Job(Struct):
+    id: str
+    status: JobStatusName
+    attempts: int
+    error: str | None
+    enqueued_at: Timestamp | None
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+    next_attempt_at: Timestamp | None
+    worker: str | None
+    request_id: str | None
+
+
+class Tweet(Struct):
+    id: int
+    text: str
+    status: TweetStatusName
+    x_tweet_id: str | None
+    url: str | None
+    error: str | None
+    created_at: Timestamp
+    sent_at: Timestamp | None
+    job_id: str
+
+
+class TweetAccepted(Struct):
+    tweet: Tweet
+    job: JobRef
+
+
+class TweetPage(Struct):
+    data: list[Tweet]
+    next: str | None
+
+
+class TokenIssued(Struct):
+    id: int
+    token: Annotated[str, Meta(description="Shown once; store it now")]
+    label: str
+    created_at: Timestamp
+
+
+class TokenInfo(Struct):
+    id: int
+    label: str
+    prefix: str
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+
+
+class TokenList(Struct):
+    data: list[TokenInfo]
+
+
+class Error(Struct):
+    status: int
+    title: str
+    description: str | None = None
+
+
+class Health(Struct):
+    status: str
+    checks: dict[str, str] = msgspec.field(default_factory=dict)

@@ -1,0 +1,19 @@
+"""``tweetnow-web``: serve the app with gunicorn (configured by gunicorn_conf)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:tweetnow.web.gunicorn_conf",
+        *sys.argv[1:],
+        "tweetnow.web.app:get_app()",
+    ]
+    os.execv(sys.executable, argv)

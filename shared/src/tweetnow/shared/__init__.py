@@ -1,0 +1,1 @@
+"""The contract every tweetnow service imports: settings, broker, messages, job status, models."""

@@ -1,0 +1,101 @@
+"""Peewee models: the product's durable state.
+
+A row is the source of truth for the domain status of a tweet; the job status
+in Redis only describes the delivery of one message about it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from peewee import (
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .clock import to_db, utcnow
+from .db import database
+
+
+def _now():
+    return to_db(utcnow())
+
+
+class TweetStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+
+
+class User(BaseModel):
+    x_user_id = CharField(unique=True)
+    username = CharField()
+    name = CharField(default="")
+    x_access_token = TextField()  # encrypted (SecretBox)
+    x_access_secret = TextField()  # encrypted (SecretBox)
+    email = CharField(null=True)
+    created_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+
+
+class Session(BaseModel):
+    """A signed-in browser. The cookie carries the id, signed; the row can be revoked."""
+
+    id = CharField(primary_key=True)  # sha256 of the random session key
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    csrf_token = CharField()
+    created_at = DateTimeField(default=_now)
+    expires_at = DateTimeField(index=True)
+
+
+class OAuthRequest(BaseModel):
+    """A pending "Sign in with X": the request-token secret stays server-side."""
+
+    oauth_token = CharField(primary_key=True)
+    oauth_token_secret = CharField()
+    created_at = DateTimeField(default=_now, index=True)
+    used_at = DateTimeField(null=True)
+
+
+class ApiToken(BaseModel):
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    label = CharField(default="")
+    token_hash = CharField(unique=True)  # sha256 hex; the token itself is shown once
+    prefix = CharField()  # first characters, so a person can tell tokens apart
+    created_at = DateTimeField(default=_now)
+    last_used_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+
+
+class Tweet(BaseModel):
+    user = ForeignKeyField(User, backref="tweets", on_delete="CASCADE")
+    text = TextField()
+    status = CharField(default=TweetStatus.QUEUED, index=True)
+    job_id = CharField(unique=True)  # the Dramatiq message id of the current job
+    x_tweet_id = CharField(null=True)
+    error = TextField(null=True)
+    attempts = IntegerField(default=0)
+    request_id = CharField(null=True)
+    created_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+    sent_at = DateTimeField(null=True)
+    send_at = DateTimeField(null=True, index=True)
+    lease_until = DateTimeField(null=True)  # a worker owns the post until then
+
+    class Meta:
+        indexes = ((("user", "id"), False),)
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (User, Session, OAuthRequest, ApiToken, Tweet)

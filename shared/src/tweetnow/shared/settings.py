@@ -1,0 +1,136 @@
+"""All configuration, read from environment variables in one place.
+
+Defaults make local development work with nothing set: SQLite in the working
+directory, Redis on localhost, and the X sandbox on port 8081.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _str(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name)
+    return default if raw is None or raw == "" else raw
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in env.get(name, "").split(",") if p.strip())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    # Storage
+    redis_url: str
+    database_url: str
+    # Secrets
+    secret_key: str
+    encryption_keys: tuple[str, ...]
+    # X / Twitter
+    x_api_base_url: str
+    x_authorize_base_url: str
+    x_web_base_url: str
+    x_consumer_key: str
+    x_consumer_secret: str
+    x_timeout_s: float
+    post_lease_s: float
+    # Web
+    public_base_url: str
+    web_host: str
+    web_port: int
+    web_concurrency: int
+    web_threads: int
+    max_body_bytes: int
+    session_max_age_s: int
+    # Workers
+    worker_processes: int
+    worker_threads: int
+    worker_timeout_ms: int
+    heartbeat_timeout_ms: int
+    maintenance_chance: int
+    dead_message_ttl_ms: int
+    job_status_ttl_s: int
+    tweet_max_retries: int
+    tweet_min_backoff_ms: int
+    tweet_max_backoff_ms: int
+    # Logging
+    log_level: str
+    log_format: str
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def oauth_callback_url(self) -> str:
+        return self.public_base_url.rstrip("/") + "/auth/x/callback"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        x_api = _str(env, "X_API_BASE_URL", "http://127.0.0.1:8081").rstrip("/")
+        x_timeout_s = _float(env, "X_TIMEOUT_S", 10.0)
+        return cls(
+            redis_url=_str(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
+            database_url=_str(env, "DATABASE_URL", "sqlite:///tweetnow.sqlite3"),
+            secret_key=_str(env, "SECRET_KEY", DEV_SECRET_KEY),
+            encryption_keys=_list(env, "ENCRYPTION_KEYS"),
+            x_api_base_url=x_api,
+            x_authorize_base_url=_str(env, "X_AUTHORIZE_BASE_URL", x_api).rstrip("/"),
+            x_web_base_url=_str(env, "X_WEB_BASE_URL", x_api).rstrip("/"),
+            x_consumer_key=_str(env, "X_CONSUMER_KEY", "sandbox-consumer-key"),
+            x_consumer_secret=_str(env, "X_CONSUMER_SECRET", "sandbox-consumer-secret"),
+            x_timeout_s=x_timeout_s,
+            # How long a worker owns a tweet it is posting before another may take over.
+            post_lease_s=_float(env, "POST_LEASE_S", 2 * x_timeout_s + 5),
+            public_base_url=_str(env, "PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            web_host=_str(env, "WEB_HOST", "127.0.0.1"),
+            web_port=_int(env, "WEB_PORT", 8000),
+            web_concurrency=_int(env, "WEB_CONCURRENCY", 2),
+            web_threads=_int(env, "WEB_THREADS", 4),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", 64 * 1024),
+            session_max_age_s=_int(env, "SESSION_MAX_AGE_S", 14 * 24 * 3600),
+            worker_processes=_int(env, "WORKER_PROCESSES", 1),
+            worker_threads=_int(env, "WORKER_THREADS", 8),
+            worker_timeout_ms=_int(env, "WORKER_TIMEOUT_MS", 20),
+            heartbeat_timeout_ms=_int(env, "HEARTBEAT_TIMEOUT_MS", 60_000),
+            maintenance_chance=_int(env, "MAINTENANCE_CHANCE", 1000),
+            dead_message_ttl_ms=_int(env, "DEAD_MESSAGE_TTL_MS", 7 * 24 * 3600 * 1000),
+            job_status_ttl_s=_int(env, "JOB_STATUS_TTL_S", 7 * 24 * 3600),
+            tweet_max_retries=_int(env, "TWEET_MAX_RETRIES", 8),
+            tweet_min_backoff_ms=_int(env, "TWEET_MIN_BACKOFF_MS", 1000),
+            tweet_max_backoff_ms=_int(env, "TWEET_MAX_BACKOFF_MS", 15 * 60 * 1000),
+            log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
+            log_format=_str(env, "LOG_FORMAT", "console"),
+        )
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings.from_env()

@@ -1,0 +1,123 @@
+"""An HTTP client for a running tweetnow stack and its X sandbox, as a person or script uses it.
+
+Used by the system tests (processes started by the test run) and the compose
+tests (a stack started by docker compose) alike.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+import requests
+
+FINAL_JOB_STATES = {"succeeded", "failed", "canceled"}
+
+
+@dataclass(frozen=True)
+class Stack:
+    web_url: str
+    sandbox_url: str
+
+    # --- the sandbox ---------------------------------------------------------
+
+    def sandbox_tweets(self, username: str | None = None) -> list[dict]:
+        params = {"username": username} if username else None
+        r = requests.get(f"{self.sandbox_url}/_sandbox/tweets", params=params, timeout=10)
+        r.raise_for_status()
+        return r.json()["data"]
+
+    def set_faults(self, **faults: object) -> None:
+        r = requests.post(f"{self.sandbox_url}/_sandbox/faults", json=faults, timeout=10)
+        r.raise_for_status()
+
+    def clear_faults(self) -> None:
+        requests.delete(f"{self.sandbox_url}/_sandbox/faults", timeout=10).raise_for_status()
+
+    def revoke_x_user(self, username: str) -> None:
+        url = f"{self.sandbox_url}/_sandbox/users/{username}/revoke"
+        requests.post(url, timeout=10).raise_for_status()
+
+    # --- people --------------------------------------------------------------
+
+    def browser(self) -> requests.Session:
+        return requests.Session()
+
+    def sign_in(self, username: str | None = None) -> Person:
+        """The whole "Sign in with X" dance with a plain HTTP client."""
+        username = username or f"user{uuid.uuid4().hex[:10]}"
+        session = requests.Session()
+        r = session.get(f"{self.web_url}/auth/x/login", allow_redirects=False, timeout=10)
+        assert r.status_code == 303, (r.status_code, r.text)
+        authorize = r.headers["Location"]
+        r = session.get(f"{authorize}&username={username}", allow_redirects=False, timeout=10)
+        assert r.status_code in (302, 303), (r.status_code, r.text)
+        callback = r.headers["Location"]
+        r = session.get(callback, allow_redirects=False, timeout=10)
+        assert r.status_code == 303, (r.status_code, r.text)
+        return Person(stack=self, username=username, session=session)
+
+
+@dataclass
+class Person:
+    stack: Stack
+    username: str
+    session: requests.Session
+    token: str | None = None
+    _api: requests.Session | None = None
+
+    @property
+    def csrf(self) -> str:
+        return self.session.cookies["csrf_token"]
+
+    def url(self, path: str) -> str:
+        return urljoin(self.stack.web_url + "/", path.lstrip("/"))
+
+    def create_token(self, label: str = "tests") -> str:
+        r = self.session.post(
+            self.url("/api/tokens"),
+            json={"label": label},
+            headers={"X-CSRF-Token": self.csrf},
+            timeout=10,
+        )
+        assert r.status_code == 201, (r.status_code, r.text)
+        self.token = r.json()["token"]
+        return self.token
+
+    def api(self) -> requests.Session:
+        """A client that authenticates with the API token only (no cookies)."""
+        if self._api is None:
+            if self.token is None:
+                self.create_token()
+            self._api = requests.Session()
+            self._api.headers["Authorization"] = f"Bearer {self.token}"
+        return self._api
+
+    def post_tweet(self, text: str, **extra: object) -> requests.Response:
+        return self.api().post(self.url("/api/tweets"), json={"text": text, **extra}, timeout=10)
+
+    def job(self, job_id: str) -> dict:
+        r = self.api().get(self.url(f"/api/jobs/{job_id}"), timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+    def tweet(self, tweet_id: int) -> dict:
+        r = self.api().get(self.url(f"/api/tweets/{tweet_id}"), timeout=10)
+        r.raise_for_status()
+        return r.json()
+
+    def wait_job(self, job_id: str, *, timeout: float = 30) -> dict:
+        """Poll the job like a client would, until it ends."""
+        api = self.api()
+        deadline = time.monotonic() + timeout
+        while True:
+            r = api.get(self.url(f"/api/jobs/{job_id}"), timeout=10)
+            r.raise_for_status()
+            job = r.json()
+            if job["status"] in FINAL_JOB_STATES:
+                return job
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"job {job_id} still {job['status']} after {timeout}s: {job}")
+            time.sleep(0.05)

@@ -1,0 +1,77 @@
+"""Unit-test fixtures: a migrated SQLite database and the web app in-process.
+
+Redis is real (a redis-server started for the session); the web app runs
+in-process under falcon.testing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import falcon.testing
+import pytest
+import redis
+
+from tests.support.processes import RedisServer
+from tweetnow.shared.db import database, open_database
+from tweetnow.shared.migrations import migrate
+from tweetnow.shared.models import User
+from tweetnow.shared.secrets_box import SecretBox
+from tweetnow.shared.settings import Settings
+from tweetnow.web import api_tokens
+from tweetnow.web.app import create_app
+from tweetnow.web.deps import WebDeps
+
+
+@pytest.fixture
+def settings(tmp_path: Path, redis_server: RedisServer) -> Settings:
+    return Settings.from_env(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'unit.sqlite3'}",
+            "REDIS_URL": redis_server.url,
+            "SECRET_KEY": "unit-test-secret",
+            "MAX_BODY_BYTES": "2048",
+        }
+    )
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[None]:
+    migrate(open_database(settings.database_url))
+    database.connect(reuse_if_open=True)
+    yield
+    database.close()
+
+
+@pytest.fixture
+def deps(settings: Settings, db: None, redis_client: redis.Redis) -> WebDeps:
+    return WebDeps.from_settings(settings)
+
+
+@pytest.fixture
+def client(deps: WebDeps) -> falcon.testing.TestClient:
+    return falcon.testing.TestClient(create_app(deps))
+
+
+def make_user(deps: WebDeps, username: str) -> User:
+    box: SecretBox = deps.box
+    return User.create(
+        x_user_id=str(abs(hash(username))),
+        username=username,
+        name=username.title(),
+        x_access_token=box.encrypt(f"token-{username}"),
+        x_access_secret=box.encrypt(f"secret-{username}"),
+    )
+
+
+@pytest.fixture
+def alice(deps: WebDeps) -> tuple[User, str]:
+    user = make_user(deps, "alice")
+    return user, api_tokens.issue(user, "unit").token
+
+
+@pytest.fixture
+def bob(deps: WebDeps) -> tuple[User, str]:
+    user = make_user(deps, "bob")
+    return user, api_tokens.issue(user, "unit").token

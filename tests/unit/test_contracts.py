@@ -1,0 +1,173 @@
+"""Contracts through Dramatiq's StubBroker: payloads are validated, poison is dead-lettered
+at once with its reason, and job status follows every attempt (in a real Redis)."""
+
+from __future__ import annotations
+
+import dramatiq
+import msgspec
+import pytest
+import redis
+from dramatiq.brokers.stub import StubBroker
+
+from tweetnow.shared.broker import project_middleware
+from tweetnow.shared.contracts import Contract, RetryPolicy, consumes, send
+from tweetnow.shared.errors import PermanentFailure
+from tweetnow.shared.job_status import JobStatusStore
+
+
+class Greeting(msgspec.Struct, frozen=True):
+    name: str
+    times: int = 1
+
+
+GREET = Contract(
+    actor_name="greet",
+    queue="greetings",
+    payload=Greeting,
+    version=2,
+    retry=RetryPolicy(max_retries=2, min_backoff_ms=10, max_backoff_ms=20),
+)
+
+
+@pytest.fixture
+def store(redis_client: redis.Redis) -> JobStatusStore:
+    return JobStatusStore(redis_client, ttl_s=60)
+
+
+@pytest.fixture
+def broker(store: JobStatusStore):
+    broker = StubBroker(middleware=project_middleware(store))
+    broker.emit_after("process_boot")
+    dramatiq.set_broker(broker)
+    yield broker
+    broker.flush_all()
+    broker.close()
+
+
+@pytest.fixture
+def worker(broker):
+    worker = dramatiq.Worker(broker, worker_timeout=10)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def test_valid_payload_reaches_the_function_typed(broker, worker, store):
+    seen: list[Greeting] = []
+
+    @consumes(GREET, broker=broker)
+    def greet(payload: Greeting) -> None:
+        seen.append(payload)
+
+    message = send(broker, GREET, Greeting(name="ada"), owner_id=7, request_id="req-1")
+    broker.join(GREET.queue)
+    worker.join()
+    assert seen == [Greeting(name="ada", times=1)]
+    record = store.get(message.message_id)
+    assert record is not None
+    assert (record.status, record.attempts, record.owner_id) == ("succeeded", 1, "7")
+    assert record.request_id == "req-1"
+    assert message.options["contract_version"] == 2
+
+
+def test_unknown_fields_are_ignored_for_additive_evolution(broker, worker):
+    seen: list[Greeting] = []
+
+    @consumes(GREET, broker=broker)
+    def greet(payload: Greeting) -> None:
+        seen.append(payload)
+
+    newer = GREET.message(Greeting(name="x")).copy(kwargs={"name": "x", "added_in_v3": True})
+    broker.enqueue(newer)
+    broker.join(GREET.queue)
+    worker.join()
+    assert seen == [Greeting(name="x")]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "reason"),
+    [
+        ((), {"times": 2}, "missing required field `name`"),
+        ((), {"name": 5}, "Expected `str`, got `int` - at `$.name`"),
+        (("positional",), {"name": "x"}, "keyword fields only"),
+    ],
+)
+def test_poison_is_dead_lettered_at_once_with_its_reason(
+    broker, worker, store, args, kwargs, reason
+):
+    calls: list[object] = []
+
+    @consumes(GREET, broker=broker)
+    def greet(payload: Greeting) -> None:
+        calls.append(payload)
+
+    message = dramatiq.Message(
+        queue_name=GREET.queue, actor_name=GREET.actor_name, args=args, kwargs=kwargs, options={}
+    )
+    broker.enqueue(message)
+    broker.join(GREET.queue, fail_fast=False)
+    worker.join()
+    assert calls == []
+    assert [m.message_id for m in broker.dead_letters] == [message.message_id]
+    record = store.get(message.message_id)
+    assert record.status == "failed"
+    assert record.attempts == 1  # never retried
+    assert reason in record.error
+
+
+def test_transient_errors_retry_then_succeed_and_each_attempt_is_kept(broker, worker, store):
+    attempts: list[int] = []
+
+    @consumes(GREET, broker=broker)
+    def greet(payload: Greeting) -> None:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ConnectionError(f"flaky {len(attempts)}")
+
+    message = send(broker, GREET, Greeting(name="ada"))
+    broker.join(GREET.queue, fail_fast=False)
+    worker.join()
+    record = store.get(message.message_id)
+    assert record.status == "succeeded"
+    assert record.attempts == 3
+    history = store.attempts(message.message_id)
+    assert [(a.outcome, a.error) for a in history] == [
+        ("retrying", "flaky 1"),
+        ("retrying", "flaky 2"),
+        ("succeeded", None),
+    ]
+
+
+def test_retries_run_out_and_the_job_fails(broker, worker, store):
+    @consumes(GREET, broker=broker)
+    def greet(payload: Greeting) -> None:
+        raise ConnectionError("still down")
+
+    message = send(broker, GREET, Greeting(name="ada"))
+    broker.join(GREET.queue, fail_fast=False)
+    worker.join()
+    record = store.get(message.message_id)
+    assert (record.status, record.attempts, record.error) == ("failed", 3, "still down")
+    assert record.finished_at is not None
+    assert len(broker.dead_letters) == 1
+
+
+def test_permanent_failure_is_never_retried(broker, worker, store):
+    @consumes(GREET, broker=broker)
+    def greet(payload: Greeting) -> None:
+        raise PermanentFailure("X refused the tweet: too long")
+
+    message = send(broker, GREET, Greeting(name="ada"))
+    broker.join(GREET.queue, fail_fast=False)
+    worker.join()
+    record = store.get(message.message_id)
+    assert (record.status, record.attempts) == ("failed", 1)
+    assert record.error == "X refused the tweet: too long"
+
+
+def test_a_delayed_job_is_scheduled_until_it_runs(broker, store):
+    broker.declare_queue(GREET.queue)
+    message = send(broker, GREET, Greeting(name="later"), delay_ms=60_000)
+    record = store.get(message.message_id)
+    assert record.status == "scheduled"
+    assert record.next_attempt_at is not None

@@ -1,0 +1,61 @@
+"""Settings from the environment, tweet-length rules, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import pytest
+
+from tweetnow.shared.settings import Settings
+from tweetnow.web.openapi import build_openapi
+from tweetnow.web.tweet_text import weighted_length
+
+
+def test_defaults_work_for_local_development():
+    s = Settings.from_env({})
+    assert s.redis_url == "redis://127.0.0.1:6379/0"
+    assert s.database_url.startswith("sqlite:///")
+    assert s.x_api_base_url == s.x_authorize_base_url == "http://127.0.0.1:8081"
+    assert s.oauth_callback_url == "http://127.0.0.1:8000/auth/x/callback"
+    assert s.cookie_secure is False
+    assert s.post_lease_s == 25.0
+
+
+def test_https_public_url_makes_cookies_secure():
+    s = Settings.from_env({"PUBLIC_BASE_URL": "https://tweetnow.example/"})
+    assert s.cookie_secure is True
+    assert s.oauth_callback_url == "https://tweetnow.example/auth/x/callback"
+
+
+def test_a_bad_number_names_the_variable():
+    with pytest.raises(ValueError, match="WEB_PORT must be an integer, got 'eighty'"):
+        Settings.from_env({"WEB_PORT": "eighty"})
+
+
+@pytest.mark.parametrize(
+    ("text", "length"),
+    [("hello", 5), ("https://example.com/a/very/long/path/indeed", 23), ("😀", 2), ("日本", 4)],
+)
+def test_weighted_length_follows_x(text, length):
+    assert weighted_length(text) == length
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref":
+                yield v
+            else:
+                yield from _refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _refs(v)
+
+
+def test_openapi_is_generated_from_the_request_schemas_and_refs_resolve(client):
+    doc = client.simulate_get("/openapi.json").json
+    assert doc == build_openapi()
+    schemas = doc["components"]["schemas"]
+    assert schemas["TweetCreate"]["required"] == ["text"]
+    assert schemas["TweetCreate"]["additionalProperties"] is False
+    for ref in _refs(doc):
+        assert ref.removeprefix("#/components/schemas/") in schemas, ref
+    assert set(doc["paths"]) >= {"/api/tweets", "/api/jobs/{job_id}", "/api/tokens"}
