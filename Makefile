@@ -9,7 +9,7 @@ PACKAGES := shared services/web services/tweeter services/mailer services/x-sand
 SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv dev test test-unit test-system lint fmt lock redis clean
+.PHONY: help venv dev test test-unit test-system bench lint fmt lock redis clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ test-unit: venv ## Unit tests only (no servers)
 
 test-system: venv redis ## System tests only (real redis-server, gunicorn, dramatiq, sandbox)
 	$(VENV)/bin/pytest -m system
+
+bench: venv redis ## Benchmarks of the tweet path (numbers in the README); writes bench/results/
+	$(PY) -m bench.spine
 
 lint: venv ## ruff lint and format check
 	$(VENV)/bin/ruff check .

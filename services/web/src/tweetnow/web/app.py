@@ -15,11 +15,11 @@ from .authentication import Authentication
 from .db_connection import DatabaseConnection
 from .deps import WebDeps
 from .errors import handle_unexpected, serialize_error
+from .pages import register_pages
 from .request_context import RequestContext
 from .resources.auth import Callback, Login, Logout
 from .resources.docs import OpenApiDocument
 from .resources.health import Liveness, Readiness
-from .resources.home import Home
 from .resources.jobs import JobItem
 from .resources.tokens import Token, Tokens
 from .resources.tweets import TweetItem, Tweets
@@ -39,7 +39,6 @@ def create_app(deps: WebDeps) -> falcon.App:
     app.set_error_serializer(serialize_error)
     app.add_error_handler(Exception, handle_unexpected)
 
-    app.add_route("/", Home())
     app.add_route("/healthz", Liveness())
     app.add_route("/readyz", Readiness(deps))
     app.add_route("/openapi.json", OpenApiDocument())
@@ -51,6 +50,7 @@ def create_app(deps: WebDeps) -> falcon.App:
     app.add_route("/api/tweets", Tweets(deps, TweetService(deps)))
     app.add_route("/api/tweets/{tweet_id:int}", TweetItem(deps))
     app.add_route("/api/jobs/{job_id}", JobItem(deps))
+    register_pages(app, deps, sessions)
     return app
 
 
