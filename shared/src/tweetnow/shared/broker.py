@@ -28,10 +28,11 @@ def project_middleware(store: JobStatusStore) -> list[Middleware]:
     middleware: list[Middleware] = []
     for cls in default_middleware:
         if cls is Retries:
-            # Job status first: its "after" hook then runs after Retries has decided.
-            middleware.append(JobStatusMiddleware(store))
+            # Before Retries in the list: "after" hooks run in reverse order, so
+            # these see the outcome Retries decided (retry, or fail for good).
+            middleware += [JobStatusMiddleware(store), LogContextMiddleware()]
         middleware.append(cls())
-    return [*middleware, CurrentMessage(), LogContextMiddleware()]
+    return [*middleware, CurrentMessage()]
 
 
 def build_broker(settings: Settings) -> RedisBroker:

@@ -26,6 +26,30 @@ def _tweet_retry_policy() -> RetryPolicy:
     )
 
 
+class SendMail(msgspec.Struct, frozen=True):
+    """Send mail ``mail_id`` (a row in the mail table: kind, recipient, data)."""
+
+    mail_id: int
+
+
+def _mail_retry_policy() -> RetryPolicy:
+    s = get_settings()
+    return RetryPolicy(
+        max_retries=s.mail_max_retries,
+        min_backoff_ms=s.mail_min_backoff_ms,
+        max_backoff_ms=s.mail_max_backoff_ms,
+    )
+
+
+SEND_MAIL: Contract[SendMail] = Contract(
+    actor_name="send_mail",
+    queue=MAIL_QUEUE,
+    payload=SendMail,
+    version=1,
+    retry=_mail_retry_policy(),
+    description="Render and send one mail row; its status guards against sending twice.",
+)
+
 POST_TWEET: Contract[PostTweet] = Contract(
     actor_name="post_tweet",
     queue=TWEETS_QUEUE,

@@ -14,7 +14,7 @@ from peewee import CharField, Database, DateTimeField, IntegerField, Model
 from .clock import to_db, utcnow
 from .db import database, open_database
 from .log_setup import configure_logging, get_logger
-from .models import ALL_MODELS
+from .models import ALL_MODELS, Mail
 from .settings import get_settings
 
 log = get_logger(__name__)
@@ -34,8 +34,13 @@ def _initial_schema(db: Database) -> None:
     db.create_tables(ALL_MODELS)
 
 
+def _mail(db: Database) -> None:
+    db.create_tables([Mail])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (1, "initial schema", _initial_schema),
+    (2, "mail", _mail),
 ]
 
 

@@ -34,6 +34,19 @@ class TweetStatus(StrEnum):
     CANCELED = "canceled"
 
 
+class MailStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MailKind(StrEnum):
+    WELCOME = "welcome"
+    THOUGHT = "thought"
+    TWEET_FAILED = "tweet_failed"
+
+
 class BaseModel(Model):
     class Meta:
         database = database
@@ -96,6 +109,26 @@ class Tweet(BaseModel):
 
     class Meta:
         indexes = ((("user", "id"), False),)
+
+
+class Mail(BaseModel):
+    """One mail to send. Its status guards against sending it twice."""
+
+    user = ForeignKeyField(User, backref="mails", null=True, on_delete="SET NULL")
+    kind = CharField()  # MailKind
+    recipient = CharField()
+    data = TextField(default="{}")  # JSON: what the template needs (the thought, a tweet id)
+    status = CharField(default=MailStatus.QUEUED, index=True)
+    job_id = CharField(unique=True)
+    #: One mail per event: e.g. "welcome:<user id>:<address>", "tweet_failed:<tweet id>".
+    dedupe_key = CharField(unique=True, null=True)
+    error = TextField(null=True)
+    attempts = IntegerField(default=0)
+    request_id = CharField(null=True)
+    created_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+    sent_at = DateTimeField(null=True)
+    lease_until = DateTimeField(null=True)
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (User, Session, OAuthRequest, ApiToken, Tweet)

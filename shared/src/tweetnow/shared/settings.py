@@ -78,6 +78,15 @@ class Settings:
     tweet_max_retries: int
     tweet_min_backoff_ms: int
     tweet_max_backoff_ms: int
+    mail_max_retries: int
+    mail_min_backoff_ms: int
+    mail_max_backoff_ms: int
+    # Mail
+    smtp_url: str
+    mail_from: str
+    giphy_api_key: str
+    giphy_api_url: str
+    thoughts_per_hour: int
     # Logging
     log_level: str
     log_format: str
@@ -125,6 +134,14 @@ class Settings:
             tweet_max_retries=_int(env, "TWEET_MAX_RETRIES", 8),
             tweet_min_backoff_ms=_int(env, "TWEET_MIN_BACKOFF_MS", 1000),
             tweet_max_backoff_ms=_int(env, "TWEET_MAX_BACKOFF_MS", 15 * 60 * 1000),
+            mail_max_retries=_int(env, "MAIL_MAX_RETRIES", 8),
+            mail_min_backoff_ms=_int(env, "MAIL_MIN_BACKOFF_MS", 5000),
+            mail_max_backoff_ms=_int(env, "MAIL_MAX_BACKOFF_MS", 30 * 60 * 1000),
+            smtp_url=_str(env, "SMTP_URL", "smtp://127.0.0.1:1025"),
+            mail_from=_str(env, "MAIL_FROM", "tweetnow <no-reply@tweetnow.localhost>"),
+            giphy_api_key=_str(env, "GIPHY_API_KEY", ""),
+            giphy_api_url=_str(env, "GIPHY_API_URL", "https://api.giphy.com"),
+            thoughts_per_hour=_int(env, "THOUGHTS_PER_HOUR", 10),
             log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
             log_format=_str(env, "LOG_FORMAT", "console"),
         )
