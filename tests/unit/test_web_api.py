@@ -144,7 +144,9 @@ def test_listing_is_newest_first_and_paginated(client, alice, bob):
     assert bad.status_code == 400
 
 
-def test_queue_down_means_503_and_nothing_saved(client, alice, deps, monkeypatch):
+def test_queue_down_still_accepts_and_keeps_the_row_for_the_sweeper(
+    client, alice, deps, redis_client, monkeypatch
+):
     _, token = alice
 
     def refuse(*args, **kwargs):
@@ -152,9 +154,13 @@ def test_queue_down_means_503_and_nothing_saved(client, alice, deps, monkeypatch
 
     monkeypatch.setattr(deps.broker, "do_enqueue", refuse)
     r = client.simulate_post("/api/tweets", json={"text": "hi"}, headers=bearer(token))
-    assert r.status_code == 503
-    assert "nothing was saved" in r.json["description"]
-    assert Tweet.select().count() == 0
+    assert r.status_code == 202
+    tweet = Tweet.get_by_id(r.json["tweet"]["id"])
+    assert (tweet.status, tweet.job_id) == ("queued", r.json["job"]["id"])
+    assert redis_client.llen(QUEUE_KEY) == 0
+    # The job reads as queued from the row until the sweeper sends it.
+    job = client.simulate_get(r.json["job"]["url"], headers=bearer(token)).json
+    assert (job["id"], job["status"]) == (tweet.job_id, "queued")
 
 
 def test_health_and_readiness(client, db):

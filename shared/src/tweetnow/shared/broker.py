@@ -6,6 +6,8 @@ actor is declared (the consumer decorator does it for you).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dramatiq
 import redis
 from dramatiq.brokers.redis import RedisBroker
@@ -35,23 +37,25 @@ def project_middleware(store: JobStatusStore) -> list[Middleware]:
     return [*middleware, CurrentMessage()]
 
 
-def build_broker(settings: Settings) -> RedisBroker:
+def build_broker(settings: Settings, extra_middleware: Sequence[Middleware] = ()) -> RedisBroker:
     client = redis_client(settings)
     store = JobStatusStore(client, ttl_s=settings.job_status_ttl_s)
     return RedisBroker(
         client=client,
-        middleware=project_middleware(store),
+        middleware=[*project_middleware(store), *extra_middleware],
         heartbeat_timeout=settings.heartbeat_timeout_ms,
         maintenance_chance=settings.maintenance_chance,
         dead_message_ttl=settings.dead_message_ttl_ms,
     )
 
 
-def setup_broker(settings: Settings | None = None) -> RedisBroker:
+def setup_broker(
+    settings: Settings | None = None, extra_middleware: Sequence[Middleware] = ()
+) -> RedisBroker:
     """Build the process-wide broker once and make it Dramatiq's global broker."""
     global _broker
     if _broker is None:
-        _broker = build_broker(settings or get_settings())
+        _broker = build_broker(settings or get_settings(), extra_middleware)
         dramatiq.set_broker(_broker)
     return _broker
 

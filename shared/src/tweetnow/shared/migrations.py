@@ -1,8 +1,11 @@
-"""Schema migrations: an ordered list, each applied once, recorded in schema_migrations.
+"""Schema migrations, run with ``tweetnow-migrate`` (compose runs it once before
+anything else starts).
 
-Run with ``tweetnow-migrate`` (compose runs it as a one-shot service before
-anything else starts). Add a migration by appending to MIGRATIONS; never edit
-one that has shipped.
+A new database gets every table from the current models at once and is
+recorded as up to date. An existing one gets the steps it has not had yet,
+in order, each recorded in ``schema_migrations``. To change the schema:
+change the model, then append a step (``playhouse.migrate`` operations) that
+brings an existing database to the same shape; never edit a shipped step.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from peewee import CharField, Database, DateTimeField, IntegerField, Model
 from .clock import to_db, utcnow
 from .db import database, open_database
 from .log_setup import configure_logging, get_logger
-from .models import ALL_MODELS, Mail
+from .models import ALL_MODELS
 from .settings import get_settings
 
 log = get_logger(__name__)
@@ -30,32 +33,41 @@ class SchemaMigration(Model):
         table_name = "schema_migrations"
 
 
-def _initial_schema(db: Database) -> None:
-    db.create_tables(ALL_MODELS)
+Step = Callable[[Database], None]
+
+#: Version 1 is the first release's schema, created from the models.
+BASELINE = (1, "initial schema")
+
+#: Steps after the baseline, in order: (version, name, step).
+MIGRATIONS: list[tuple[int, str, Step]] = []
 
 
-def _mail(db: Database) -> None:
-    db.create_tables([Mail])
-
-
-MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
-    (1, "initial schema", _initial_schema),
-    (2, "mail", _mail),
-]
+def _record(version: int, name: str) -> None:
+    SchemaMigration.create(version=version, name=name, applied_at=to_db(utcnow()))
 
 
 def migrate(db: Database) -> list[int]:
-    """Apply every pending migration; return the versions applied."""
+    """Bring the database to the current schema; return the versions applied."""
     applied: list[int] = []
     with db.connection_context():
+        fresh = not db.table_exists(SchemaMigration._meta.table_name)
         db.create_tables([SchemaMigration])
+        if fresh:
+            with db.atomic():
+                db.create_tables(ALL_MODELS)
+                _record(*BASELINE)
+                for version, name, _ in MIGRATIONS:
+                    _record(version, name)
+            versions = [BASELINE[0], *(v for v, _, _ in MIGRATIONS)]
+            log.info("schema_created", version=versions[-1])
+            return versions
         done = {m.version for m in SchemaMigration.select(SchemaMigration.version)}
         for version, name, step in MIGRATIONS:
             if version in done:
                 continue
             with db.atomic():
                 step(db)
-                SchemaMigration.create(version=version, name=name, applied_at=to_db(utcnow()))
+                _record(version, name)
             log.info("migration_applied", version=version, name=name)
             applied.append(version)
     return applied

@@ -105,6 +105,8 @@ class Tweet(BaseModel):
     updated_at = DateTimeField(default=_now)
     sent_at = DateTimeField(null=True)
     send_at = DateTimeField(null=True, index=True)
+    #: When its message was sent: a scheduled tweet is dispatched once.
+    dispatched_at = DateTimeField(null=True)
     lease_until = DateTimeField(null=True)  # a worker owns the post until then
 
     class Meta:
@@ -131,4 +133,4 @@ class Mail(BaseModel):
     lease_until = DateTimeField(null=True)
 
 
-ALL_MODELS: tuple[type[BaseModel], ...] = (User, Session, OAuthRequest, ApiToken, Tweet)
+ALL_MODELS: tuple[type[BaseModel], ...] = (User, Session, OAuthRequest, ApiToken, Tweet, Mail)

@@ -81,6 +81,10 @@ class Settings:
     mail_max_retries: int
     mail_min_backoff_ms: int
     mail_max_backoff_ms: int
+    # Schedules and recurring jobs
+    dispatch_horizon_s: int
+    schedule_direct_s: int
+    sweep_grace_s: int
     # Mail
     smtp_url: str
     mail_from: str
@@ -104,6 +108,7 @@ class Settings:
         env = os.environ if env is None else env
         x_api = _str(env, "X_API_BASE_URL", "http://127.0.0.1:8081").rstrip("/")
         x_timeout_s = _float(env, "X_TIMEOUT_S", 10.0)
+        dispatch_horizon_s = _int(env, "DISPATCH_HORIZON_S", 90)
         return cls(
             redis_url=_str(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
             database_url=_str(env, "DATABASE_URL", "sqlite:///tweetnow.sqlite3"),
@@ -134,6 +139,9 @@ class Settings:
             tweet_max_retries=_int(env, "TWEET_MAX_RETRIES", 8),
             tweet_min_backoff_ms=_int(env, "TWEET_MIN_BACKOFF_MS", 1000),
             tweet_max_backoff_ms=_int(env, "TWEET_MAX_BACKOFF_MS", 15 * 60 * 1000),
+            dispatch_horizon_s=dispatch_horizon_s,
+            schedule_direct_s=_int(env, "SCHEDULE_DIRECT_S", dispatch_horizon_s),
+            sweep_grace_s=_int(env, "SWEEP_GRACE_S", 60),
             mail_max_retries=_int(env, "MAIL_MAX_RETRIES", 8),
             mail_min_backoff_ms=_int(env, "MAIL_MIN_BACKOFF_MS", 5000),
             mail_max_backoff_ms=_int(env, "MAIL_MAX_BACKOFF_MS", 30 * 60 * 1000),

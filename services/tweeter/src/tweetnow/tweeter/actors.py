@@ -1,25 +1,44 @@
-"""The tweeter's Dramatiq actors. ``dramatiq tweetnow.tweeter.actors -Q tweets``."""
+"""The tweeter's Dramatiq actors: ``dramatiq tweetnow.tweeter.actors -Q tweets periodic``."""
 
 from __future__ import annotations
 
 from dramatiq.middleware import CurrentMessage
 
 from tweetnow.shared.contracts import consumes
-from tweetnow.shared.db import database, open_database
-from tweetnow.shared.log_setup import configure_logging
+from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.mail_requests import request_mail
 from tweetnow.shared.messages import POST_TWEET, PostTweet
+from tweetnow.shared.models import MailKind, Tweet
 from tweetnow.shared.secrets_box import SecretBox
-from tweetnow.shared.settings import get_settings
 
+from . import periodic  # noqa: F401  (the recurring jobs run on these workers too)
 from .posting import TweetPoster
+from .runtime import broker, database, settings
 from .x_client import XClientFactory
 
-settings = get_settings()
-configure_logging(settings.log_level, settings.log_format)
-open_database(settings.database_url)
+log = get_logger(__name__)
+
+
+def notify_author(tweet: Tweet, reason: str) -> None:
+    """Mail the author that their tweet failed, once per tweet, if they gave an address."""
+    user = tweet.user
+    if not user.email:
+        return
+    request_mail(
+        broker,
+        kind=MailKind.TWEET_FAILED,
+        recipient=user.email,
+        user=user,
+        data={"tweet_id": tweet.id, "text": tweet.text, "reason": reason},
+        dedupe_key=f"tweet_failed:{tweet.id}",
+        request_id=tweet.request_id,
+    )
+
+
 poster = TweetPoster(
     XClientFactory(settings, SecretBox(settings.encryption_keys, settings.secret_key)),
     lease_s=settings.post_lease_s,
+    on_failed=notify_author,
 )
 
 
@@ -30,7 +49,7 @@ def _is_last_attempt() -> bool:
     return message.options.get("retries", 0) >= POST_TWEET.retry.max_retries
 
 
-@consumes(POST_TWEET)
+@consumes(POST_TWEET, broker=broker)
 def post_tweet(payload: PostTweet) -> None:
     with database.connection_context():
         poster.post(payload.tweet_id, last_attempt=_is_last_attempt())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import dramatiq
@@ -23,14 +24,21 @@ log = get_logger(__name__)
 CLOCK_SKEW = timedelta(seconds=30)
 
 
+#: Called once when a tweet ends failed (e.g. to mail its author a notice).
+FailureHook = Callable[[Tweet, str], None]
+
+
 class TransientXError(Exception):
     """X could not take the tweet now; Dramatiq retries with backoff."""
 
 
 class TweetPoster:
-    def __init__(self, clients: XClientFactory, *, lease_s: float) -> None:
+    def __init__(
+        self, clients: XClientFactory, *, lease_s: float, on_failed: FailureHook | None = None
+    ) -> None:
         self.clients = clients
         self.lease_s = lease_s
+        self.on_failed = on_failed
 
     def post(self, tweet_id: int, *, last_attempt: bool) -> None:
         claim = tweet_rows.claim(tweet_id, self.lease_s)
@@ -43,6 +51,9 @@ class TweetPoster:
         if isinstance(claim, tweet_rows.Busy):
             wait_ms = max(int((claim.lease_until - utcnow()).total_seconds() * 1000), 0) + 500
             raise dramatiq.Retry("another worker is posting this tweet", delay=wait_ms)
+        if isinstance(claim, tweet_rows.NotDue):
+            wait_ms = int((claim.send_at - utcnow()).total_seconds() * 1000)
+            raise dramatiq.Retry("the tweet is not due yet", delay=max(wait_ms, 0))
 
         tweet = claim.tweet
         user: User = tweet.user
@@ -81,7 +92,8 @@ class TweetPoster:
             reason = failure.reason
             if last_attempt and failure.outcome not in (Outcome.DUPLICATE, Outcome.PERMANENT):
                 reason = f"gave up after {tweet.attempts} attempts: {failure.reason}"
-            tweet_rows.mark_failed(tweet.id, reason)
+            if tweet_rows.mark_failed(tweet.id, reason) and self.on_failed is not None:
+                self.on_failed(tweet, reason)
             log.warning("tweet_failed", tweet_id=tweet.id, reason=reason)
             raise PermanentFailure(reason) from exc
 

@@ -2,8 +2,9 @@
 duplicated message can never post twice.
 
 A worker *claims* a tweet by moving it to ``sending`` with a lease. Only a
-``queued`` tweet, or a ``sending`` one whose lease has run out (its worker
-died), can be claimed. Terminal rows (sent, failed, canceled) are never touched.
+``queued`` or due ``scheduled`` tweet, or a ``sending`` one whose lease has run
+out (its worker died), can be claimed. Terminal rows (sent, failed, canceled)
+are never touched.
 """
 
 from __future__ import annotations
@@ -34,12 +35,27 @@ class Finished:
     status: str
 
 
-def claim(tweet_id: int, lease_s: float) -> Claimed | Busy | Finished | None:
+@dataclass(frozen=True)
+class NotDue:
+    """A scheduled tweet whose message came early (e.g. re-sent by the sweeper)."""
+
+    send_at: datetime
+
+
+#: A scheduled tweet this close to its time may go.
+DUE_TOLERANCE = timedelta(seconds=1)
+
+
+def claim(tweet_id: int, lease_s: float) -> Claimed | Busy | Finished | NotDue | None:
     tweet = Tweet.get_or_none(Tweet.id == tweet_id)
     if tweet is None:
         return None
     now = utcnow()
+    send_at = from_db(tweet.send_at)
+    if tweet.status == TweetStatus.SCHEDULED and send_at and send_at > now + DUE_TOLERANCE:
+        return NotDue(send_at=send_at)
     expired = (Tweet.status == TweetStatus.SENDING) & (Tweet.lease_until < to_db(now))
+    ready = Tweet.status.in_((TweetStatus.QUEUED, TweetStatus.SCHEDULED))
     updated = (
         Tweet.update(
             status=TweetStatus.SENDING,
@@ -47,7 +63,7 @@ def claim(tweet_id: int, lease_s: float) -> Claimed | Busy | Finished | None:
             lease_until=to_db(now + timedelta(seconds=lease_s)),
             updated_at=to_db(now),
         )
-        .where((Tweet.id == tweet_id) & ((Tweet.status == TweetStatus.QUEUED) | expired))
+        .where((Tweet.id == tweet_id) & (ready | expired))
         .execute()
     )
     if updated:

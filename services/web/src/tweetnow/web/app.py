@@ -47,8 +47,9 @@ def create_app(deps: WebDeps) -> falcon.App:
     app.add_route("/auth/logout", Logout(sessions))
     app.add_route("/api/tokens", Tokens(deps))
     app.add_route("/api/tokens/{token_id:int}", Token())
-    app.add_route("/api/tweets", Tweets(deps, TweetService(deps)))
-    app.add_route("/api/tweets/{tweet_id:int}", TweetItem(deps))
+    tweets = TweetService(deps)
+    app.add_route("/api/tweets", Tweets(deps, tweets))
+    app.add_route("/api/tweets/{tweet_id:int}", TweetItem(deps, tweets))
     app.add_route("/api/jobs/{job_id}", JobItem(deps))
     register_pages(app, deps, sessions)
     return app

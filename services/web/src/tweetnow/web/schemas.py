@@ -5,6 +5,7 @@ The same structs validate request bodies and generate /openapi.json.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -25,6 +26,14 @@ class TweetCreate(Struct, forbid_unknown_fields=True):
             examples=["Hello from tweetnow"],
         ),
     ]
+    send_at: Annotated[
+        datetime | None,
+        Meta(
+            description="Post at this time (ISO 8601 with offset), at most a year ahead; "
+            "omit to post now.",
+            examples=["2026-11-24T09:00:00+01:00"],
+        ),
+    ] = None
 
 
 class TokenCreate(Struct, forbid_unknown_fields=True):
@@ -59,6 +68,7 @@ class Tweet(Struct):
     error: str | None
     created_at: Timestamp
     sent_at: Timestamp | None
+    send_at: Timestamp | None
     job_id: str
 
 

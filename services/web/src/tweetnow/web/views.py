@@ -25,6 +25,7 @@ def tweet_json(tweet: Tweet, settings: Settings) -> dict[str, object]:
         "error": tweet.error,
         "created_at": iso(tweet.created_at),
         "sent_at": iso(tweet.sent_at),
+        "send_at": iso(tweet.send_at),
         "job_id": tweet.job_id,
     }
 

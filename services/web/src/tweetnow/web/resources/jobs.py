@@ -3,11 +3,44 @@
 from __future__ import annotations
 
 import falcon
+import redis
+
+from tweetnow.shared.clock import iso
+from tweetnow.shared.job_status import JobRecord, JobState
+from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.models import Mail, Tweet, TweetStatus, User
 
 from ..authentication import require_user
 from ..deps import WebDeps
 from ..errors import not_found
 from ..views import job_json
+
+log = get_logger(__name__)
+
+
+def _row_record(user: User, job_id: str) -> JobRecord | None:
+    """A job whose message is not in Redis (yet): the outbox row stands for it."""
+    row = Tweet.get_or_none((Tweet.job_id == job_id) & (Tweet.user == user))
+    if row is None:
+        row = Mail.get_or_none((Mail.job_id == job_id) & (Mail.user == user))
+    if row is None:
+        return None
+    scheduled = getattr(row, "status", None) == TweetStatus.SCHEDULED
+    return JobRecord(
+        id=job_id,
+        status=JobState.SCHEDULED if scheduled else JobState.QUEUED,
+        attempts=0,
+        error=None,
+        enqueued_at=iso(row.created_at),
+        started_at=None,
+        finished_at=None,
+        next_attempt_at=iso(getattr(row, "send_at", None)),
+        actor=None,
+        queue=None,
+        owner_id=str(user.id),
+        request_id=row.request_id,
+        worker=None,
+    )
 
 
 class JobItem:
@@ -16,7 +49,13 @@ class JobItem:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, job_id: str) -> None:
         user = require_user(req)
-        record = self.deps.jobs.get(job_id)
+        try:
+            record = self.deps.jobs.get(job_id)
+        except redis.RedisError as exc:
+            log.warning("job_status_unavailable", job_id=job_id, error=str(exc))
+            record = None
+        if record is None:
+            record = _row_record(user, job_id)
         if record is None or record.owner_id != str(user.id):
             raise not_found("job")
         resp.media = job_json(record)

@@ -12,7 +12,7 @@ from ..deps import WebDeps
 from ..errors import not_found
 from ..request_body import read_json
 from ..schemas import TweetCreate
-from ..tweet_service import TweetService
+from ..tweet_service import TweetService, initial_job_state
 from ..tweet_text import check_tweet_text
 from ..views import job_url, tweet_json
 
@@ -29,13 +29,15 @@ class Tweets:
         user = require_user(req)
         body = read_json(req, TweetCreate, max_bytes=self.deps.settings.max_body_bytes)
         text = check_tweet_text(body.text)
-        tweet = self.service.create(user, text, request_id=req.context.request_id)
+        tweet = self.service.create(
+            user, text, send_at=body.send_at, request_id=req.context.request_id
+        )
         url = job_url(tweet.job_id)
         resp.status = falcon.HTTP_202
         resp.location = url
         resp.media = {
             "tweet": tweet_json(tweet, self.deps.settings),
-            "job": {"id": tweet.job_id, "status": "queued", "url": url},
+            "job": {"id": tweet.job_id, "status": initial_job_state(tweet), "url": url},
         }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -54,8 +56,9 @@ class Tweets:
 
 
 class TweetItem:
-    def __init__(self, deps: WebDeps) -> None:
+    def __init__(self, deps: WebDeps, service: TweetService) -> None:
         self.deps = deps
+        self.service = service
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, tweet_id: int) -> None:
         user = require_user(req)
@@ -67,4 +70,10 @@ class TweetItem:
         )
         if tweet is None:
             raise not_found("tweet")
+        resp.media = tweet_json(tweet, self.deps.settings)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, tweet_id: int) -> None:
+        """Cancel a scheduled or queued tweet."""
+        user = require_user(req)
+        tweet = self.service.cancel(user, tweet_id)
         resp.media = tweet_json(tweet, self.deps.settings)

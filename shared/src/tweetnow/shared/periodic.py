@@ -1,0 +1,88 @@
+"""The recurring jobs, declared once: name, cron schedule, what it does.
+
+periodiq (one scheduler process) sends each job's message on its tick; the
+tweeter's workers run it. periodiq has no lock, so every run first takes a
+per-tick lock in Redis: a second scheduler started by mistake sends a
+duplicate tick that does nothing. The jobs are idempotent besides.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import redis
+
+from .clock import iso, utcnow
+
+PERIODIC_QUEUE = "periodic"
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    cron: str
+    description: str
+
+
+def check_cron(expression: str) -> str:
+    """Refuse schedules periodiq would never fire: Sunday written as 0 or sun."""
+    if expression.strip() == "@weekly":
+        raise ValueError("periodiq never fires @weekly (Sunday as 0): write '0 0 * * 7'")
+    fields = expression.split()
+    if len(fields) == 5:
+        days = fields[4].lower().replace("-", ",").replace("/", ",").split(",")
+        if "0" in days or "sun" in days:
+            raise ValueError(f"{expression!r}: periodiq never fires Sunday as 0/sun; write 7")
+    return expression
+
+
+DISPATCH_DUE_TWEETS = PeriodicJob(
+    "dispatch_due_tweets",
+    check_cron("* * * * *"),
+    "Send the jobs of scheduled tweets falling due within the dispatch horizon, "
+    "each with the exact delay to its time.",
+)
+SWEEP_OUTBOX = PeriodicJob(
+    "sweep_outbox",
+    check_cron("* * * * *"),
+    "Re-send the jobs of tweets and mails left queued with no live job "
+    "(Redis was down, or a message was lost).",
+)
+CLEANUP = PeriodicJob(
+    "cleanup",
+    check_cron("17 * * * *"),
+    "Delete expired sessions and stale sign-in requests.",
+)
+
+ALL_PERIODIC_JOBS: tuple[PeriodicJob, ...] = (DISPATCH_DUE_TWEETS, SWEEP_OUTBOX, CLEANUP)
+
+
+class PeriodicRuns:
+    """Per-tick locks and the last run of each recurring job, in Redis."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "tweetnow:periodic:") -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def claim_tick(self, name: str, tick: str, ttl_s: int = 3600) -> bool:
+        """True for the first run of ``name`` at ``tick``; False for any duplicate."""
+        return bool(self.client.set(f"{self.prefix}tick:{name}:{tick}", "1", nx=True, ex=ttl_s))
+
+    def record(self, name: str, *, started_at: str, outcome: str, result: object) -> None:
+        self.client.hset(
+            f"{self.prefix}runs",
+            name,
+            json.dumps(
+                {
+                    "started_at": started_at,
+                    "finished_at": iso(utcnow()),
+                    "outcome": outcome,
+                    "result": result,
+                }
+            ),
+        )
+
+    def last_runs(self) -> dict[str, dict]:
+        raw = self.client.hgetall(f"{self.prefix}runs")
+        return {k.decode(): json.loads(v) for k, v in raw.items()}

@@ -1,0 +1,137 @@
+"""Recurring jobs: schedules periodiq can fire, one run per tick, an idempotent
+dispatcher, and a sweeper that re-sends only jobs nobody holds."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tweetnow.shared.broker import job_store
+from tweetnow.shared.clock import iso, to_db, utcnow
+from tweetnow.shared.job_status import JobRecord
+from tweetnow.shared.models import Tweet, TweetStatus
+from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns, check_cron
+from tweetnow.tweeter.dispatch import dispatch_due_tweets
+from tweetnow.tweeter.sweeper import job_is_live, sweep_outbox
+
+from .conftest import make_user
+from .test_web_api import QUEUE_KEY
+
+
+@pytest.mark.parametrize("expr", ["0 9 * * 0", "0 9 * * sun", "0 9 * * 0-5", "@weekly"])
+def test_sunday_as_zero_is_refused(expr):
+    with pytest.raises(ValueError, match=r"Sunday|weekly"):
+        check_cron(expr)
+
+
+def test_declared_schedules_are_valid_and_unique():
+    names = [job.name for job in ALL_PERIODIC_JOBS]
+    assert len(names) == len(set(names))
+    for job in ALL_PERIODIC_JOBS:
+        assert check_cron(job.cron) == job.cron
+    assert check_cron("0 9 * * 7") == "0 9 * * 7"
+
+
+def test_each_tick_runs_once(redis_client):
+    runs = PeriodicRuns(redis_client)
+    tick = "2026-11-23T10:00:00+00:00"
+    assert runs.claim_tick("sweep_outbox", tick) is True
+    assert runs.claim_tick("sweep_outbox", tick) is False
+    assert runs.claim_tick("sweep_outbox", "2026-11-23T10:01:00+00:00") is True
+
+
+def scheduled(deps, user, seconds: float, dispatched: bool = False) -> Tweet:
+    now = utcnow()
+    return Tweet.create(
+        user=user,
+        text=f"at +{seconds}s {uuid.uuid4().hex[:6]}",
+        status=TweetStatus.SCHEDULED,
+        job_id=str(uuid.uuid4()),
+        send_at=to_db(now + timedelta(seconds=seconds)),
+        dispatched_at=to_db(now) if dispatched else None,
+    )
+
+
+def test_dispatch_sends_due_tweets_once_even_when_two_run_at_once(deps, redis_client):
+    user = make_user(deps, "sched")
+    due = [scheduled(deps, user, s) for s in (-30, 5, 60)]
+    later = scheduled(deps, user, 3600)
+    counts: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def dispatcher() -> None:
+        barrier.wait()
+        counts.append(dispatch_due_tweets(deps.broker, horizon_s=90))
+
+    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(counts) == 3
+    immediate = redis_client.llen(QUEUE_KEY)
+    delayed = redis_client.llen(f"{QUEUE_KEY}.DQ")
+    assert (immediate, delayed) == (1, 2)  # the overdue one goes at once
+    assert Tweet.get_by_id(later.id).dispatched_at is None
+    assert all(Tweet.get_by_id(t.id).dispatched_at is not None for t in due)
+    assert dispatch_due_tweets(deps.broker, horizon_s=90) == 0
+
+
+def record(status: str, **times: str | None) -> JobRecord:
+    fields = dict(
+        id="j",
+        status=status,
+        attempts=0,
+        error=None,
+        enqueued_at=None,
+        started_at=None,
+        finished_at=None,
+        next_attempt_at=None,
+        actor=None,
+        queue=None,
+        owner_id=None,
+        request_id=None,
+        worker=None,
+    )
+    fields.update(times)
+    return JobRecord(**fields)
+
+
+def test_job_liveness():
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    grace = timedelta(seconds=60)
+    recent, old = iso(now - timedelta(seconds=10)), iso(now - timedelta(minutes=5))
+    assert not job_is_live(None, now, grace)
+    assert job_is_live(record("queued", enqueued_at=recent), now, grace)
+    assert not job_is_live(record("queued", enqueued_at=old), now, grace)
+    assert job_is_live(
+        record("retrying", next_attempt_at=iso(now + timedelta(minutes=3))), now, grace
+    )
+    assert job_is_live(record("running", started_at=old), now, grace)
+    assert not job_is_live(record("running", started_at=iso(now - timedelta(hours=1))), now, grace)
+    assert not job_is_live(record("succeeded"), now, grace)
+
+
+def test_sweeper_resends_only_orphans(deps, redis_client):
+    user = make_user(deps, "sweep")
+    old = to_db(utcnow() - timedelta(minutes=5))
+    orphan = Tweet.create(user=user, text="orphan", job_id=str(uuid.uuid4()), updated_at=old)
+    held = Tweet.create(user=user, text="held", job_id=str(uuid.uuid4()), updated_at=old)
+    job_store(deps.broker).record_enqueued(
+        held.job_id,
+        actor="post_tweet",
+        queue="tweets",
+        delay_ms=None,
+        retrying=False,
+        owner_id=None,
+        request_id=None,
+    )
+    fresh = Tweet.create(user=user, text="fresh", job_id=str(uuid.uuid4()))
+    result = sweep_outbox(deps.broker, job_store(deps.broker), grace_s=60)
+    assert result == {"tweets": 1, "mails": 0}
+    assert redis_client.llen(QUEUE_KEY) == 1
+    assert job_store(deps.broker).get(orphan.job_id).status == "queued"
+    assert job_store(deps.broker).get(fresh.job_id) is None
