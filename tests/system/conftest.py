@@ -42,6 +42,7 @@ class LocalStack:
     web: Process
     sandbox: Process
     tweeters: list[Process] = field(default_factory=list)
+    schedulers: list[Process] = field(default_factory=list)
 
     def start_tweeter(self, **extra_env: str) -> Process:
         n = len(self.tweeters)
@@ -55,8 +56,20 @@ class LocalStack:
         self.tweeters.append(proc)
         return proc
 
+    def start_scheduler(self) -> Process:
+        n = len(self.schedulers)
+        proc = Process(
+            f"scheduler{n}",
+            [console_script("tweetnow-scheduler")],
+            self.env,
+            self.workdir / f"scheduler{n}.log",
+        ).start()
+        proc.wait_for_log("Starting Periodiq", timeout=30)
+        self.schedulers.append(proc)
+        return proc
+
     def logs(self) -> str:
-        parts = [self.web, self.sandbox, *self.tweeters]
+        parts = [self.web, self.sandbox, *self.tweeters, *self.schedulers]
         return "\n".join(f"===== {p.name}\n{p.log_text()[-4000:]}" for p in parts)
 
 
@@ -81,6 +94,9 @@ def _test_env(workdir: Path, redis_url: str, web_port: int, sandbox_port: int) -
         "POST_LEASE_S": "4",
         "HEARTBEAT_TIMEOUT_MS": "3000",
         "MAINTENANCE_CHANCE": "100000",  # per million Redis calls: 10%
+        # Tweets due in over 10 s wait for the dispatcher; orphans are re-sent after 2 s.
+        "SCHEDULE_DIRECT_S": "10",
+        "SWEEP_GRACE_S": "2",
     }
 
 
@@ -105,7 +121,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         stack.start_tweeter()
         yield stack
     finally:
-        for proc in [*stack.tweeters, web, sandbox]:
+        for proc in [*stack.schedulers, *stack.tweeters, web, sandbox]:
             proc.stop()
         redis.stop()
         if os.environ.get("TWEETNOW_TEST_SHOW_LOGS"):
