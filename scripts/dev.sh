@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole system in the foreground without Docker: Redis, the X sandbox,
-# the web service, the tweeter and the mailer, with SQLite. Ctrl-C stops all.
+# the web service, the tweeter, the mailer and the scheduler, with SQLite.
+# Ctrl-C stops all.
 set -euo pipefail
 
 VENV=${VENV:-.venv}
@@ -21,6 +22,7 @@ x-sandbox &
 tweetnow-web &
 tweetnow-tweeter &
 tweetnow-mailer &
+tweetnow-scheduler &
 
 cat <<MSG
 
