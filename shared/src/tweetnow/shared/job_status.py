@@ -104,6 +104,8 @@ class JobStatusStore:
         owner_id: str | None,
         request_id: str | None,
     ) -> None:
+        if self._canceled(job_id):
+            return
         now = utcnow()
         next_at = iso(now + timedelta(milliseconds=delay_ms)) if delay_ms else None
         if retrying:
@@ -121,7 +123,13 @@ class JobStatusStore:
         }
         self._write(job_id, fields)
 
+    def _canceled(self, job_id: str) -> bool:
+        """A canceled job's message may still move and run (and do nothing): it stays canceled."""
+        return self.client.hget(self._key(job_id), "status") == JobState.CANCELED.encode()
+
     def record_started(self, job_id: str) -> None:
+        if self._canceled(job_id):
+            return
         self._write(
             job_id,
             {

@@ -14,3 +14,6 @@ keepalive = 5
 accesslog = None  # the app logs one structured line per request itself
 errorlog = "-"
 forwarded_allow_ips = "*"
+# gunicorn's runtime control socket is one per user by default, shared by every
+# gunicorn of that user (and needs a writable home): not wanted here.
+control_socket_disable = True

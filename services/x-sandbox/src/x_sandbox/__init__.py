@@ -1,0 +1,1 @@
+"""A local stand-in for the slice of the X API tweetnow uses (development and tests only)."""

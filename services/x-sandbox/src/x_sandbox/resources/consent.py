@@ -1,0 +1,97 @@
+"""``/oauth/authenticate`` and ``/oauth/authorize``: the page where a person lets the app in.
+
+``?oauth_token=...&username=NAME`` approves at once, so scripts and tests sign
+in without a browser.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import falcon
+
+from x_sandbox.clock import Clock
+from x_sandbox.html_pages import consent_page, message_page, verifier_page
+from x_sandbox.request_body import form_body
+from x_sandbox.resources.html_response import send_html
+from x_sandbox.resources.oauth_tokens import OUT_OF_BAND
+from x_sandbox.state import SandboxState
+from x_sandbox.x_users import is_valid_username
+
+log = logging.getLogger(__name__)
+
+USERNAME_RULE = "A user name is 1 to 15 letters, digits or underscores."
+
+
+def with_query(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
+    return urlunsplit(parts._replace(query=query))
+
+
+class ConsentResource:
+    def __init__(self, state: SandboxState, clock: Clock) -> None:
+        self._state = state
+        self._clock = clock
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        token = req.get_param("oauth_token") or ""
+        username = req.get_param("username")
+        if username is None:
+            with self._state.lock:
+                pending = self._state.request_tokens.awaiting_consent(token, self._clock.now())
+            if pending is None:
+                self._unknown_token(resp)
+                return
+            send_html(resp, consent_page(token))
+            return
+        self._approve(resp, token, username, status=302)
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        form = form_body(req)
+        token = form.get("oauth_token", "")
+        if form.get("action") == "cancel":
+            self._deny(resp, token)
+            return
+        self._approve(resp, token, form.get("username", "").strip(), status=303)
+
+    def _approve(self, resp: falcon.Response, token: str, username: str, *, status: int) -> None:
+        if not is_valid_username(username):
+            with self._state.lock:
+                known = self._state.request_tokens.awaiting_consent(token, self._clock.now())
+            if known is None:
+                self._unknown_token(resp)
+                return
+            send_html(resp, consent_page(token, username=username, error=USERNAME_RULE), 400)
+            return
+        with self._state.lock:
+            pending = self._state.request_tokens.approve(token, username, self._clock.now())
+        if pending is None or pending.verifier is None:
+            self._unknown_token(resp)
+            return
+        log.info("authorization_approved username=%s", username)
+        if pending.callback == OUT_OF_BAND:
+            send_html(resp, verifier_page(pending.verifier))
+            return
+        resp.status = status
+        resp.location = with_query(
+            pending.callback, {"oauth_token": token, "oauth_verifier": pending.verifier}
+        )
+
+    def _deny(self, resp: falcon.Response, token: str) -> None:
+        with self._state.lock:
+            pending = self._state.request_tokens.deny(token, self._clock.now())
+        if pending is None:
+            self._unknown_token(resp)
+            return
+        log.info("authorization_denied")
+        if pending.callback == OUT_OF_BAND:
+            send_html(resp, message_page("Cancelled", "The app was not authorized."))
+            return
+        resp.status = 303
+        resp.location = with_query(pending.callback, {"denied": token})
+
+    def _unknown_token(self, resp: falcon.Response) -> None:
+        message = "This authorization link is unknown, expired or already used. Start again."
+        send_html(resp, message_page("Authorization failed", message), 400)

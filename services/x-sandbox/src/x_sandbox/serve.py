@@ -1,0 +1,46 @@
+"""``x-sandbox``: run the sandbox under gunicorn, one process with several threads."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import gunicorn.config
+
+from x_sandbox.settings import Settings
+
+#: gunicorn 25.1+ opens a control socket at one per-user path by default, which
+#: other gunicorn servers on the machine would share.
+_HAS_CONTROL_SOCKET = hasattr(gunicorn.config, "ControlSocketDisable")
+
+
+def gunicorn_argv(settings: Settings) -> list[str]:
+    options = ["--no-control-socket"] if _HAS_CONTROL_SOCKET else []
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{settings.host}:{settings.port}",
+        "--workers",
+        "1",  # the state is in memory: one process only
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(settings.threads),
+        "--graceful-timeout",
+        "5",
+        "--access-logfile",
+        "-",
+        *options,
+        "x_sandbox.app:get_app()",
+    ]
+
+
+def main() -> None:
+    argv = gunicorn_argv(Settings.from_env())
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    main()

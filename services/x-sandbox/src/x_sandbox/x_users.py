@@ -1,0 +1,45 @@
+"""X accounts in the sandbox: anyone may sign in under any valid X user name.
+
+Accounts are not stored. A user's id is derived from the user name (case does
+not matter, as on X), so the same name is the same account after a restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+#: X user names: 1 to 15 letters, digits or underscores.
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
+
+
+def is_valid_username(username: str) -> bool:
+    return USERNAME_PATTERN.fullmatch(username) is not None
+
+
+def user_id_for(username: str) -> str:
+    """A stable, large decimal id (a positive 63-bit number, like X's)."""
+    digest = hashlib.sha256(b"x-sandbox-user:" + username.lower().encode()).digest()
+    return str(int.from_bytes(digest[:8], "big") >> 1)
+
+
+@dataclass(frozen=True)
+class XUser:
+    id: str
+    username: str
+    name: str
+
+    @classmethod
+    def named(cls, username: str) -> XUser:
+        if not is_valid_username(username):
+            raise ValueError(f"not an X user name: {username!r}")
+        return cls(id=user_id_for(username), username=username, name=username)
+
+    @property
+    def key(self) -> str:
+        """The name as X compares it (case-insensitively)."""
+        return self.username.lower()
+
+    def as_json(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "username": self.username}
