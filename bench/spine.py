@@ -50,7 +50,6 @@ def start_stack(workdir: Path) -> tuple[dict[str, str], RedisServer, list[Proces
         "X_API_BASE_URL": f"http://127.0.0.1:{sandbox_port}",
         "X_SANDBOX_PORT": str(sandbox_port),
         "X_SANDBOX_PUBLIC_URL": f"http://127.0.0.1:{sandbox_port}",
-        "LOG_LEVEL": "WARNING",
     }
     subprocess.run([console_script("tweetnow-migrate")], env={**os.environ, **env}, check=True)
     sandbox = Process("sandbox", [console_script("x-sandbox")], env, workdir / "sandbox.log")
@@ -72,7 +71,7 @@ def start_tweeter(env: dict[str, str], workdir: Path, poll_ms: int) -> Process:
 
 
 def bench_accept(stack: Stack, total: int = 1000, concurrency: int = 8) -> dict[str, float]:
-    person = stack.sign_in("bench_accept")
+    person = stack.sign_in(f"accept{uuid.uuid4().hex[:6]}")
     headers = {"Authorization": f"Bearer {person.create_token()}"}
     url = person.url("/api/tweets")
     sessions = [requests.Session() for _ in range(concurrency)]
@@ -103,7 +102,7 @@ def bench_accept(stack: Stack, total: int = 1000, concurrency: int = 8) -> dict[
 
 def bench_idle_done(stack: Stack, samples: int, pause_s: float) -> dict[str, float]:
     """POST, then wait for the tweet in the sandbox; the worker is idle before each."""
-    person = stack.sign_in(f"bench_idle_{uuid.uuid4().hex[:6]}")
+    person = stack.sign_in(f"idle{uuid.uuid4().hex[:8]}")
     api = person.api()
     durations = []
     for i in range(samples):
