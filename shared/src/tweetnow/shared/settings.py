@@ -87,9 +87,12 @@ class Settings:
     sweep_grace_s: int
     # Mail
     smtp_url: str
+    smtp_timeout_s: float
+    mail_lease_s: float
     mail_from: str
     giphy_api_key: str
     giphy_api_url: str
+    giphy_timeout_s: float
     thoughts_per_hour: int
     # Logging
     log_level: str
@@ -109,6 +112,8 @@ class Settings:
         x_api = _str(env, "X_API_BASE_URL", "http://127.0.0.1:8081").rstrip("/")
         x_timeout_s = _float(env, "X_TIMEOUT_S", 10.0)
         dispatch_horizon_s = _int(env, "DISPATCH_HORIZON_S", 90)
+        smtp_timeout_s = _float(env, "SMTP_TIMEOUT_S", 10.0)
+        giphy_timeout_s = _float(env, "GIPHY_TIMEOUT_S", 3.0)
         return cls(
             redis_url=_str(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
             database_url=_str(env, "DATABASE_URL", "sqlite:///tweetnow.sqlite3"),
@@ -146,9 +151,13 @@ class Settings:
             mail_min_backoff_ms=_int(env, "MAIL_MIN_BACKOFF_MS", 5000),
             mail_max_backoff_ms=_int(env, "MAIL_MAX_BACKOFF_MS", 30 * 60 * 1000),
             smtp_url=_str(env, "SMTP_URL", "smtp://127.0.0.1:1025"),
+            smtp_timeout_s=smtp_timeout_s,
+            # How long a worker owns a mail it is sending before another may take over.
+            mail_lease_s=_float(env, "MAIL_LEASE_S", 3 * smtp_timeout_s + giphy_timeout_s + 5),
             mail_from=_str(env, "MAIL_FROM", "tweetnow <no-reply@tweetnow.localhost>"),
             giphy_api_key=_str(env, "GIPHY_API_KEY", ""),
             giphy_api_url=_str(env, "GIPHY_API_URL", "https://api.giphy.com"),
+            giphy_timeout_s=giphy_timeout_s,
             thoughts_per_hour=_int(env, "THOUGHTS_PER_HOUR", 10),
             log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
             log_format=_str(env, "LOG_FORMAT", "console"),
