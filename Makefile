@@ -9,7 +9,7 @@ PACKAGES := shared services/web services/tweeter services/mailer services/x-sand
 SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv dev test test-unit test-system bench lint fmt lock redis clean
+.PHONY: help venv dev test test-unit test-system bench lint fmt lock redis chromium clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,17 +28,21 @@ redis: ## Make sure redis-server is installed (installs Debian's package as root
 dev: venv redis ## Run everything in the foreground without Docker (SQLite); Ctrl-C stops it
 	VENV=$(VENV) scripts/dev.sh
 
-test: venv redis ## Every test: unit, then system tests against real processes
+chromium: ## Make sure Chromium is installed for the browser tests (Debian's package as root or with sudo)
+	@scripts/ensure-chromium.sh
+
+test: venv redis chromium ## Every test: unit, then system and browser tests against real processes
 	$(VENV)/bin/pytest
 
 test-unit: venv ## Unit tests only (no servers)
 	$(VENV)/bin/pytest -m "not system"
 
-test-system: venv redis ## System tests only (real redis-server, gunicorn, dramatiq, sandbox)
+test-system: venv redis chromium ## System and browser tests (real redis-server, gunicorn, dramatiq, sandbox, Chromium)
 	$(VENV)/bin/pytest -m system
 
-bench: venv redis ## Benchmarks of the tweet path (numbers in the README); writes bench/results/
+bench: venv redis ## Benchmarks of the tweet path and the pages (numbers in the README); writes bench/results/
 	$(PY) -m bench.spine
+	$(PY) -m bench.pages
 
 lint: venv ## ruff lint and format check
 	$(VENV)/bin/ruff check .

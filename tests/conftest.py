@@ -10,6 +10,8 @@ import redis
 
 from tests.support.processes import RedisServer
 
+pytest_plugins = ["tests.support.local_stack"]
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:

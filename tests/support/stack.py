@@ -12,8 +12,19 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 FINAL_JOB_STATES = {"succeeded", "failed", "canceled"}
+
+
+def http_session() -> requests.Session:
+    """A client that, like a browser, retries an idempotent request once when the server
+    closed a kept-alive connection just as it was reused."""
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=Retry(total=1, connect=1, read=1, status=0))
+    session.mount("http://", adapter)
+    return session
 
 
 @dataclass(frozen=True)
@@ -42,13 +53,10 @@ class Stack:
 
     # --- people --------------------------------------------------------------
 
-    def browser(self) -> requests.Session:
-        return requests.Session()
-
     def sign_in(self, username: str | None = None) -> Person:
         """The whole "Sign in with X" dance with a plain HTTP client."""
         username = username or f"user{uuid.uuid4().hex[:10]}"
-        session = requests.Session()
+        session = http_session()
         r = session.get(f"{self.web_url}/auth/x/login", allow_redirects=False, timeout=10)
         assert r.status_code == 303, (r.status_code, r.text)
         authorize = r.headers["Location"]
@@ -91,7 +99,7 @@ class Person:
         if self._api is None:
             if self.token is None:
                 self.create_token()
-            self._api = requests.Session()
+            self._api = http_session()
             self._api.headers["Authorization"] = f"Bearer {self.token}"
         return self._api
 

@@ -17,12 +17,16 @@ from .deps import WebDeps
 from .errors import handle_unexpected, serialize_error
 from .pages import register_pages
 from .request_context import RequestContext
+from .resources.account import Me
 from .resources.auth import Callback, Login, Logout
 from .resources.docs import OpenApiDocument
 from .resources.health import Liveness, Readiness
 from .resources.jobs import JobItem
+from .resources.thoughts import MailItem, Thoughts
 from .resources.tokens import Token, Tokens
+from .resources.tweet_retry import TweetRetry
 from .resources.tweets import TweetItem, Tweets
+from .security_headers import SecurityHeaders
 from .sessions import SessionManager
 from .tweet_service import TweetService
 from .x_signin import XSignIn
@@ -32,7 +36,12 @@ def create_app(deps: WebDeps) -> falcon.App:
     sessions = SessionManager(deps.settings)
     signin = XSignIn(deps.settings)
     app = falcon.App(
-        middleware=[RequestContext(), DatabaseConnection(), Authentication(sessions)],
+        middleware=[
+            SecurityHeaders(hsts=deps.settings.cookie_secure),
+            RequestContext(),
+            DatabaseConnection(),
+            Authentication(sessions),
+        ],
     )
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.secure_cookies_by_default = deps.settings.cookie_secure
@@ -50,7 +59,11 @@ def create_app(deps: WebDeps) -> falcon.App:
     tweets = TweetService(deps)
     app.add_route("/api/tweets", Tweets(deps, tweets))
     app.add_route("/api/tweets/{tweet_id:int}", TweetItem(deps, tweets))
+    app.add_route("/api/tweets/{tweet_id:int}/retry", TweetRetry(deps, tweets))
     app.add_route("/api/jobs/{job_id}", JobItem(deps))
+    app.add_route("/api/me", Me(deps))
+    app.add_route("/api/thoughts", Thoughts(deps))
+    app.add_route("/api/mail/{mail_id:int}", MailItem())
     register_pages(app, deps, sessions)
     return app
 

@@ -53,6 +53,11 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
         schemas.TokenList,
         schemas.Error,
         schemas.Health,
+        schemas.ThoughtCreate,
+        schemas.ThoughtAccepted,
+        schemas.Mail,
+        schemas.Me,
+        schemas.MeUpdate,
     ]
     _, components = msgspec.json.schema_components(structs, ref_template=REF)
     int_id = {"type": "integer", "minimum": 1}
@@ -139,6 +144,67 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                     "503": _json(schemas.Health, "Not ready"),
                 },
             }
+        },
+        "/api/thoughts": {
+            "post": {
+                "summary": "Mail a thought, with a GIF found for it; the mailer sends it",
+                "security": AUTH,
+                "requestBody": _body(schemas.ThoughtCreate),
+                "responses": {
+                    "202": _json(schemas.ThoughtAccepted, "Accepted; poll the job or the mail"),
+                    **_errors(400, 401, 403, 413, 415, 422),
+                    "429": {
+                        **_json(schemas.Error, "Too many thoughts this hour"),
+                        "headers": {
+                            "Retry-After": {
+                                "description": "Seconds until the next thought can go",
+                                "schema": {"type": "integer"},
+                            }
+                        },
+                    },
+                },
+            }
+        },
+        "/api/mail/{mail_id}": {
+            "get": {
+                "summary": "One of the caller's mails",
+                "security": AUTH,
+                "parameters": [
+                    {"name": "mail_id", "in": "path", "required": True, "schema": int_id}
+                ],
+                "responses": {"200": _json(schemas.Mail, "The mail"), **_errors(401, 404)},
+            }
+        },
+        "/api/tweets/{tweet_id}/retry": {
+            "post": {
+                "summary": "Send a failed tweet again, under a new job",
+                "security": AUTH,
+                "parameters": [
+                    {"name": "tweet_id", "in": "path", "required": True, "schema": int_id}
+                ],
+                "responses": {
+                    "202": _json(schemas.TweetAccepted, "Queued again; poll the new job"),
+                    **_errors(401, 403, 404),
+                    "409": _json(schemas.Error, "The tweet has not failed"),
+                    "503": _json(schemas.Error, "The database is unavailable"),
+                },
+            }
+        },
+        "/api/me": {
+            "get": {
+                "summary": "The caller's account",
+                "security": AUTH,
+                "responses": {"200": _json(schemas.Me, "The account"), **_errors(401)},
+            },
+            "patch": {
+                "summary": "Change the address notices are mailed to",
+                "security": AUTH,
+                "requestBody": _body(schemas.MeUpdate),
+                "responses": {
+                    "200": _json(schemas.Me, "The account, changed"),
+                    **_errors(400, 401, 403, 413, 415, 422),
+                },
+            },
         },
     }
     return {

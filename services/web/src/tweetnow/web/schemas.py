@@ -110,3 +110,53 @@ class Error(Struct):
 class Health(Struct):
     status: str
     checks: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+MailKindName = Literal["welcome", "thought", "tweet_failed"]
+MailStatusName = Literal["queued", "sending", "sent", "failed"]
+
+
+class ThoughtCreate(Struct, forbid_unknown_fields=True):
+    email: Annotated[
+        str,
+        Meta(description="Where to send the thought", examples=["friend@example.com"]),
+    ]
+    thought: Annotated[
+        str,
+        Meta(
+            description="The thought, 1 to 1,000 characters; a GIF found for it comes along.",
+            examples=["Mondays need more coffee"],
+        ),
+    ]
+
+
+class Mail(Struct):
+    id: int
+    kind: MailKindName
+    recipient: str
+    status: MailStatusName
+    error: Annotated[str | None, Meta(description="Why it failed, or why it is retried")]
+    created_at: Timestamp
+    sent_at: Timestamp | None
+
+
+class ThoughtAccepted(Struct):
+    mail: Mail
+    job: JobRef
+
+
+class Me(Struct):
+    id: int
+    username: Annotated[str, Meta(description="The X user name, without the @")]
+    name: str
+    email: Annotated[str | None, Meta(description="Where notices go; null when none is set")]
+
+
+class MeUpdate(Struct, forbid_unknown_fields=True):
+    email: Annotated[
+        str | msgspec.UnsetType | None,
+        Meta(
+            description='An address for notices; null or "" removes it. Omit to leave it.',
+            examples=["ada@example.com"],
+        ),
+    ] = msgspec.UNSET

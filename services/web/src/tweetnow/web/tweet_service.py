@@ -120,6 +120,51 @@ class TweetService:
             log.info("tweet_canceled", tweet_id=tweet.id)
         return tweet
 
+    def retry(self, user: User, tweet_id: int, request_id: str | None) -> Tweet:
+        """Send a failed tweet again under a new job; 409 unless it is ``failed``.
+
+        The row goes back to ``queued`` with a new job id and no error, then its
+        job is sent like a new tweet's (the outbox rule holds: if Redis is down,
+        the sweeper sends it). Its attempts are kept, so a duplicate-content
+        answer from X is checked against the account as for any repeated attempt.
+        """
+        now = utcnow()
+        job_id = str(uuid.uuid4())
+        with database.atomic():
+            retried = (
+                Tweet.update(
+                    status=TweetStatus.QUEUED,
+                    job_id=job_id,
+                    error=None,
+                    request_id=request_id,
+                    lease_until=None,
+                    dispatched_at=to_db(now),
+                    updated_at=to_db(now),
+                )
+                .where(
+                    (Tweet.id == tweet_id)
+                    & (Tweet.user == user)
+                    & (Tweet.status == TweetStatus.FAILED)
+                )
+                .execute()
+            )
+        tweet = (
+            Tweet.select(Tweet, User)
+            .join(User)
+            .where((Tweet.id == tweet_id) & (Tweet.user == user))
+            .first()
+        )
+        if tweet is None:
+            raise not_found("tweet")
+        if not retried:
+            raise falcon.HTTPConflict(
+                title="Nothing to retry",
+                description=f"The tweet is {tweet.status}; only a failed tweet can be retried.",
+            )
+        sent = enqueue_tweet(self.deps.broker, tweet, request_id=request_id)
+        log.info("tweet_retried", tweet_id=tweet.id, job_id=tweet.job_id, enqueued=sent)
+        return tweet
+
 
 def initial_job_state(tweet: Tweet) -> str:
     return JobState.SCHEDULED if tweet.status == TweetStatus.SCHEDULED else JobState.QUEUED

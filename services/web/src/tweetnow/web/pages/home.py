@@ -1,24 +1,25 @@
-"""The landing page."""
+"""``/``: what tweetnow does and "Sign in with X"; once signed in, the compose page."""
 
 from __future__ import annotations
 
-from html import escape
-
 import falcon
 
-PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>tweetnow</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>tweetnow</h1><p>Post to X without waiting for X.</p>{body}</main></body></html>
-"""
+from ..tweet_text import MAX_WEIGHTED_LENGTH
+from .page_context import base_context, send_html
+from .templating import PageTemplates
+
+SIGNIN_MESSAGES = {"denied": "Signing in was canceled on X. Sign in again whenever you like."}
 
 
 class Home:
+    def __init__(self, templates: PageTemplates) -> None:
+        self.templates = templates
+
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        user = req.context.user
-        if user is None:
-            body = '<p><a href="/auth/x/login">Sign in with X</a></p>'
+        context = base_context(req, "compose")
+        if context["user"] is None:
+            message = SIGNIN_MESSAGES.get(req.get_param("signin") or "")
+            html = self.templates.render("landing.html", signin_message=message, **context)
         else:
-            body = f"<p>Signed in as @{escape(user.username)}.</p>"
-        resp.content_type = falcon.MEDIA_HTML
-        resp.text = PAGE.format(body=body)
+            html = self.templates.render("compose.html", max_length=MAX_WEIGHTED_LENGTH, **context)
+        send_html(resp, html)
