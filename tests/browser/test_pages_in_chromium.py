@@ -110,13 +110,14 @@ def test_ctrl_enter_posts_and_the_keyboard_reaches_everything(tab: Tab, username
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     order = []
-    for _ in range(7):
+    for _ in range(8):
         page.keyboard.press("Tab")
         order.append(page.evaluate("(e => e.textContent.trim() || e.id)(document.activeElement)"))
-    assert order[:7] == [
+    assert order == [
         "tweetnow",
         "Compose",
         "My tweets",
+        "Send a thought",
         "Account",
         f"Sign out @{username}",
         "tweet-text",

@@ -11,6 +11,7 @@ from .home import Home
 from .my_tweets import MyTweets
 from .static_assets import StaticAssets, StaticFile
 from .templating import PageTemplates
+from .thoughts import ThoughtsPage
 from .tweet_rules import ASSET_NAME, tweet_rules_js
 
 
@@ -21,3 +22,4 @@ def register_pages(app: falcon.App, deps: WebDeps, sessions: SessionManager) -> 
     app.add_route("/", Home(templates))
     app.add_route("/tweets", MyTweets(deps, templates))
     app.add_route("/account", AccountPage(templates))
+    app.add_route("/thoughts", ThoughtsPage(templates))

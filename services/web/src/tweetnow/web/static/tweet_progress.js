@@ -1,6 +1,6 @@
 /* A tweet on the page: its status in words, kept up to date while it moves.
- * A moving tweet's job is polled with a growing interval (100 ms, x1.5, at most 2 s)
- * until it ends; then the tweet is read once for its link or its reason. */
+ * A moving tweet's job is followed (job_progress.js) until it ends; then the tweet is read
+ * once for its link or its reason. */
 (function (tn) {
   "use strict";
 
@@ -13,13 +13,6 @@
     failed: "Failed",
     canceled: "Canceled",
   };
-  const FINAL_JOB_STATES = new Set(["succeeded", "failed", "canceled"]);
-  const FIRST_DELAY_MS = 100;
-  const GROWTH = 1.5;
-  const MAX_DELAY_MS = 2000;
-  /* A job waiting for a retry or its time is looked at again then, but at least this often. */
-  const MAX_WAIT_MS = 60000;
-  const GIVE_UP_MS = 15 * 60 * 1000;
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -80,47 +73,22 @@
     }
   }
 
-  function nextDelay(delay, job) {
-    const grown = Math.min(delay * GROWTH, MAX_DELAY_MS);
-    if (job && (job.status === "retrying" || job.status === "scheduled") && job.next_attempt_at) {
-      const until = new Date(job.next_attempt_at).getTime() - Date.now();
-      if (until > grown) return Math.min(until, MAX_WAIT_MS);
-    }
-    return grown;
-  }
-
-  /* Poll the job until it ends, then show the tweet as it ended. */
+  /* Follow the tweet's job until it ends, then show the tweet as it ended. */
   async function follow(item, jobId) {
     if (item.dataset.following === jobId) return;
     item.dataset.following = jobId;
-    const started = Date.now();
-    let delay = FIRST_DELAY_MS;
-    let last = null;
-    for (;;) {
-      await tn.sleep(delay);
-      if (item.dataset.following !== jobId) return;
-      let job = null;
-      try {
-        job = await tn.api.get("/api/jobs/" + encodeURIComponent(jobId));
-      } catch (error) {
-        if (error.status === 404 || error.status === 401) break;
-      }
-      if (job) {
-        if (FINAL_JOB_STATES.has(job.status)) break;
-        const seen = job.status + ":" + job.attempts;
-        if (seen !== last) renderJob(item, job);
-        last = seen;
-      }
-      if (Date.now() - started > GIVE_UP_MS) {
-        renderState(item, item.dataset.status, {
-          reason: "Still on its way. Reload this page later to see where it is.",
-        });
-        delete item.dataset.following;
-        return;
-      }
-      delay = nextDelay(delay, job);
-    }
+    const end = await tn.jobs.follow(jobId, {
+      wanted: () => item.dataset.following === jobId,
+      onChange: (job) => renderJob(item, job),
+    });
+    if (end === "stopped") return;
     delete item.dataset.following;
+    if (end === "gave-up") {
+      renderState(item, item.dataset.status, {
+        reason: "Still on its way. Reload this page later to see where it is.",
+      });
+      return;
+    }
     try {
       renderTweet(item, await tn.api.get("/api/tweets/" + item.dataset.tweetId));
     } catch (error) {
