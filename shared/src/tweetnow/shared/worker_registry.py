@@ -1,0 +1,117 @@
+"""Which worker processes are alive, on which host, running what: for the admin dashboard.
+
+Dramatiq keeps heartbeats under random broker ids only. In worker processes
+(``after_worker_boot``; never in the web or the scheduler) this middleware
+keeps ``tweetnow:workers:<hostname:pid>`` (queues, threads, started_at,
+heartbeat; expires ~30 s after the process stops refreshing it), the jobs it is
+running in ``…:running`` (message id → actor and start time), and its name in
+the sorted set ``tweetnow:workers`` scored by heartbeat, so the dashboard lists
+workers without scanning keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+
+import dramatiq
+import redis
+from dramatiq.middleware import Middleware
+
+from .clock import iso, utcnow
+from .job_status import WORKER_NAME
+from .log_setup import get_logger
+
+log = get_logger(__name__)
+
+PREFIX = "tweetnow:workers"
+#: How often a worker refreshes its record, and how long the record outlives silence.
+HEARTBEAT_INTERVAL_S = 5.0
+RECORD_TTL_S = 30
+
+
+def worker_key(name: str) -> str:
+    return f"{PREFIX}:{name}"
+
+
+def running_key(name: str) -> str:
+    return f"{PREFIX}:{name}:running"
+
+
+class WorkerRegistry(Middleware):
+    def __init__(self, *, name: str = WORKER_NAME, interval_s: float = HEARTBEAT_INTERVAL_S):
+        self.name = name
+        self.interval_s = interval_s
+        self.client: redis.Redis | None = None
+        self._stop = threading.Event()
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self.client = broker.client  # type: ignore[attr-defined]
+        queues = sorted(worker.consumer_whitelist or broker.get_declared_queues())
+        self.client.delete(running_key(self.name))
+        self.client.hset(
+            worker_key(self.name),
+            mapping={
+                "name": self.name,
+                "queues": ",".join(q for q in queues if not q.endswith(".DQ")),
+                "threads": worker.worker_threads,
+                "started_at": iso(utcnow()) or "",
+            },
+        )
+        self._beat()
+        threading.Thread(
+            target=self._beat_until_stopped, name="worker-registry", daemon=True
+        ).start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop.set()
+        if self.client is None:
+            return
+        try:
+            pipe = self.client.pipeline()
+            pipe.delete(worker_key(self.name), running_key(self.name))
+            pipe.zrem(PREFIX, self.name)
+            pipe.execute()
+        except redis.RedisError:
+            pass
+
+    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+        if self.client is None:
+            return
+        job = {
+            "actor": message.actor_name,
+            "queue": message.queue_name,
+            "started_at": iso(utcnow()),
+        }
+        with contextlib.suppress(redis.RedisError):
+            self.client.hset(running_key(self.name), message.message_id, json.dumps(job))
+
+    def after_process_message(
+        self, broker: dramatiq.Broker, message: dramatiq.Message, *, result=None, exception=None
+    ) -> None:
+        if self.client is None:
+            return
+        with contextlib.suppress(redis.RedisError):
+            self.client.hdel(running_key(self.name), message.message_id)
+
+    after_skip_message = after_process_message
+
+    def _beat(self) -> None:
+        assert self.client is not None
+        now = time.time()
+        pipe = self.client.pipeline()
+        pipe.hset(worker_key(self.name), "heartbeat_at", iso(utcnow()) or "")
+        pipe.expire(worker_key(self.name), RECORD_TTL_S)
+        pipe.expire(running_key(self.name), RECORD_TTL_S)
+        pipe.zadd(PREFIX, {self.name: now})
+        pipe.zremrangebyscore(PREFIX, 0, now - RECORD_TTL_S)
+        pipe.execute()
+
+    def _beat_until_stopped(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self._beat()
+            except redis.RedisError as exc:
+                log.warning("worker_heartbeat_failed", error=str(exc))

@@ -1,0 +1,113 @@
+"""The admin dashboard in a real browser, against real worker processes.
+
+An admin (the X handle in the stack's ADMIN_X_USERNAMES) sees the overview,
+three tweeter processes, a tweet that X kept refusing end up dead, retries it
+once X is back and sees it sent. Anyone else gets 404 on every admin page and
+action.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Tab
+from tests.support.local_stack import LocalStack
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.system
+
+ADMIN = "opsadmin"
+PAGES = [
+    "/admin",
+    "/admin/queues",
+    "/admin/queues/tweets?state=dead",
+    "/admin/workers",
+    "/admin/retrying",
+    "/admin/scheduled",
+    "/admin/dead",
+    "/admin/periodic",
+    "/admin/tweets",
+    "/admin/tweets/1",
+    "/admin/mail",
+]
+ACTIONS = ["/admin/dead/tweets/all/retry", "/admin/dead/tweets/all/delete"]
+
+
+def test_an_admin_finds_a_dead_tweet_retries_it_and_sees_it_sent(
+    tab: Tab, stack: Stack, local: LocalStack
+):
+    page = tab.page
+    tab.sign_in(ADMIN)
+    page.goto("/admin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
+    expect(page.locator("#queue-depths")).to_contain_text("tweets")
+
+    # Three tweeter processes: the stack's one and two more.
+    extra = [local.start_tweeter(), local.start_tweeter()]
+    try:
+        page.goto("/admin/workers")
+        tweeters = page.locator("tr.worker", has_text="tweets")
+        expect(tweeters).to_have_count(3)
+        tab.screenshot("admin-workers")
+
+        # X answers 503 to every try: the tweet runs out of retries and its job is dead.
+        author = stack.sign_in(f"dead{uuid.uuid4().hex[:6]}")
+        stack.set_faults(next_errors=[503] * 20)
+        accepted = author.post_tweet(f"Dead, then alive #{uuid.uuid4().hex[:5]}").json()
+        tweet_id, job_id = accepted["tweet"]["id"], accepted["job"]["id"]
+        assert author.wait_job(job_id, timeout=60)["status"] == "failed"
+        stack.clear_faults()
+
+        page.goto(f"/admin/tweets/{tweet_id}")
+        expect(page.locator("#tweet-status")).to_have_text("failed")
+        expect(page.locator("#attempts tbody tr")).to_have_count(9)  # 1 + 8 retries
+        tab.screenshot("admin-tweet-failed")
+
+        page.goto("/admin/dead?queue=tweets")
+        row = page.locator(f'tr[data-job-id="{job_id}"]')
+        expect(row).to_contain_text("gave up")
+        tab.screenshot("admin-dead")
+        row.get_by_role("button", name="Retry").click()
+        expect(page.get_by_role("status")).to_have_text("1 retried.")
+        expect(page.locator(f'tr[data-job-id="{job_id}"]')).to_have_count(0)
+
+        assert author.wait_job(job_id, timeout=30)["status"] == "succeeded"
+        page.goto(f"/admin/tweets/{tweet_id}")
+        expect(page.locator("#tweet-status")).to_have_text("sent")
+        expect(page.locator("#job-status")).to_have_text("succeeded")
+        tab.screenshot("admin-tweet-sent")
+
+        page.goto("/admin")
+        expect(page.locator("#stat-dead")).not_to_have_text("0")
+        tab.screenshot("admin-overview")
+        page.goto("/admin/periodic")
+        expect(page.locator("#periodic")).to_contain_text("dispatch_due_tweets")
+        page.goto("/admin/queues/tweets")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("tweets")
+        assert tab.problems == []
+    finally:
+        for proc in extra:
+            proc.stop()
+            local.tweeters.remove(proc)
+
+
+def test_anyone_else_gets_404_on_every_admin_page_and_action(tab: Tab, stack: Stack, username):
+    page = tab.page
+    for path in PAGES:
+        assert page.goto(path).status == 404, path
+    tab.sign_in(username)
+    expect(page.get_by_role("link", name=re.compile("Admin"))).to_have_count(0)
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrf_token")
+    for path in PAGES:
+        assert page.goto(path).status == 404, path
+    for path in ACTIONS:
+        r = page.request.post(path, headers={"X-CSRF-Token": csrf})
+        assert r.status == 404, path
+    person = stack.sign_in(username)
+    for path in ACTIONS:
+        r = person.session.post(person.url(path), headers={"X-CSRF-Token": person.csrf}, timeout=10)
+        assert r.status_code == 404, path

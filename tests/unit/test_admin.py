@@ -1,0 +1,339 @@
+"""The admin dashboard in-process: who may see it, what it counts, and the dead-job actions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import dramatiq
+import falcon
+import falcon.testing
+import pytest
+import redis
+
+from tweetnow.shared.job_status import JobState
+from tweetnow.shared.messages import POST_TWEET, PostTweet
+from tweetnow.shared.models import Tweet, TweetStatus, User
+from tweetnow.shared.worker_registry import WorkerRegistry
+from tweetnow.web.app import create_app
+from tweetnow.web.deps import WebDeps
+from tweetnow.web.sessions import CSRF_COOKIE, SessionManager
+
+from .conftest import make_user
+
+PAGES = [
+    "/admin",
+    "/admin/queues",
+    "/admin/queues/tweets",
+    "/admin/queues/tweets?state=delayed",
+    "/admin/queues/tweets?state=dead",
+    "/admin/workers",
+    "/admin/retrying",
+    "/admin/scheduled",
+    "/admin/dead",
+    "/admin/periodic",
+    "/admin/tweets",
+    "/admin/tweets/1",
+    "/admin/mail",
+    "/admin/jobs/some-job",
+]
+ACTIONS = [
+    "/admin/dead/tweets/some-id/retry",
+    "/admin/dead/tweets/some-id/delete",
+    "/admin/dead/tweets/all/retry",
+    "/admin/dead/mail/all/delete",
+]
+
+
+class _StartSession:
+    def __init__(self, sessions: SessionManager, user: User) -> None:
+        self.sessions, self.user = sessions, user
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.sessions.start(resp, self.user)
+
+
+class Browser:
+    def __init__(self, client: falcon.testing.TestClient, deps: WebDeps, user: User) -> None:
+        app = falcon.App()
+        app.add_route("/start", _StartSession(SessionManager(deps.settings), user))
+        started = falcon.testing.TestClient(app).simulate_get("/start")
+        self.client = client
+        self.cookies = {name: c.value for name, c in started.cookies.items()}
+
+    def get(self, path: str) -> falcon.testing.Result:
+        return self.client.simulate_get(path, cookies=self.cookies)
+
+    def post(self, path: str, *, csrf: bool = True) -> falcon.testing.Result:
+        body = f"csrf_token={self.cookies[CSRF_COOKIE]}" if csrf else ""
+        return self.client.simulate_post(
+            path,
+            cookies=self.cookies,
+            body=body,
+            headers={"Content-Type": falcon.MEDIA_URLENCODED, "Accept": "text/html"},
+        )
+
+
+@pytest.fixture
+def admin_deps(deps: WebDeps) -> WebDeps:
+    settings = dataclasses.replace(deps.settings, admin_x_usernames=("root",))
+    return dataclasses.replace(deps, settings=settings)
+
+
+@pytest.fixture
+def admin_app(admin_deps: WebDeps) -> falcon.testing.TestClient:
+    return falcon.testing.TestClient(create_app(admin_deps))
+
+
+@pytest.fixture
+def root(admin_deps: WebDeps) -> User:
+    return make_user(admin_deps, "Root")  # handles match case-insensitively
+
+
+@pytest.fixture
+def admin(admin_app, admin_deps, root) -> Browser:
+    return Browser(admin_app, admin_deps, root)
+
+
+def failed_tweet(user: User, deps: WebDeps, text: str = "hello") -> Tweet:
+    tweet = Tweet.create(
+        user=user, text=text, status=TweetStatus.FAILED, job_id=f"job-{text}", error="X said 503"
+    )
+    return tweet
+
+
+def dead_message(deps: WebDeps, tweet: Tweet, *, retries: int = 8) -> str:
+    """A post_tweet message as Dramatiq leaves it in the dead-letter set; its Redis id."""
+    message = POST_TWEET.message(PostTweet(tweet_id=tweet.id), message_id=tweet.job_id)
+    redis_id = f"r-{tweet.job_id}"
+    message = message.copy(
+        options={"redis_message_id": redis_id, "retries": retries, "traceback": "..."}
+    )
+    deps.redis.zadd("dramatiq:tweets.XQ", {redis_id: time.time() * 1000})
+    deps.redis.hset("dramatiq:tweets.XQ.msgs", redis_id, message.encode())
+    deps.jobs.record_enqueued(
+        tweet.job_id, actor="post_tweet", queue="tweets", delay_ms=None, retrying=False,
+        owner_id=str(tweet.user_id), request_id=None,
+    )  # fmt: skip
+    deps.jobs.record_started(tweet.job_id)
+    deps.jobs.record_finished(tweet.job_id, JobState.FAILED, error="gave up: X said 503")
+    return redis_id
+
+
+# --- who may see it -----------------------------------------------------------
+
+
+def test_people_not_listed_get_404_on_every_page_and_action(admin_app, admin_deps, alice, root):
+    bob = make_user(admin_deps, "bob")
+    signed_in = Browser(admin_app, admin_deps, bob)
+    _, admin_token = root, None
+    for path in PAGES:
+        assert admin_app.simulate_get(path).status_code == 404, path
+        assert signed_in.get(path).status_code == 404, path
+        # An API token never opens the dashboard, even an admin's own.
+        r = admin_app.simulate_get(path, headers={"Authorization": f"Bearer {alice[1]}"})
+        assert r.status_code == 404, path
+    for path in ACTIONS:
+        assert admin_app.simulate_post(path).status_code == 404, path
+        assert signed_in.post(path).status_code == 404, path
+    assert admin_token is None
+
+
+def test_nobody_is_admin_when_the_setting_is_empty(client, deps):
+    root = make_user(deps, "root")
+    browser = Browser(client, deps, root)
+    assert deps.settings.admin_x_usernames == ()
+    assert browser.get("/admin").status_code == 404
+
+
+def test_an_admin_sees_every_page(admin, root):
+    Tweet.create(user=root, text="x", status=TweetStatus.SENT, job_id="j1")
+    for path in PAGES[:-1]:
+        r = admin.get(path)
+        assert r.status_code == 200, (path, r.text[:500])
+        assert "text/html" in r.headers["content-type"]
+        assert "<script>" not in r.text and " style=" not in r.text
+
+
+def test_actions_need_the_csrf_token(admin, admin_deps, root):
+    tweet = failed_tweet(root, admin_deps)
+    dead_message(admin_deps, tweet)
+    r = admin.post("/admin/dead/tweets/all/delete", csrf=False)
+    assert r.status_code == 403
+    assert admin_deps.redis.zcard("dramatiq:tweets.XQ") == 1
+
+
+# --- counts -------------------------------------------------------------------
+
+
+def test_queue_depths_and_oldest_age(admin, admin_deps, root):
+    broker = admin_deps.broker
+    for i in range(3):
+        broker.enqueue(POST_TWEET.message(PostTweet(tweet_id=i + 100)))
+    broker.enqueue(POST_TWEET.message(PostTweet(tweet_id=200)), delay=60_000)
+    dead_message(admin_deps, failed_tweet(root, admin_deps))
+    r = admin.get("/admin/queues")
+    row = r.text.split('data-queue="tweets"')[1].split("</tr>")[0]
+    cells = [c.split("<")[0] for c in row.split('">')[1:] if c.split("<")[0].strip()]
+    assert cells == ["tweets", "3", "0", "1", "1", "0 s"], (
+        cells
+    )  # ready, in progress, delayed, dead
+    ready = admin.get("/admin/queues/tweets")
+    assert ready.text.count("post_tweet") == 3 and "tweet_id=100" in ready.text
+    delayed = admin.get("/admin/queues/tweets?state=delayed")
+    assert "tweet_id=200" in delayed.text
+    assert "tweet_id=200" in admin.get("/admin/scheduled").text
+    assert "X said 503" in admin.get("/admin/queues/tweets?state=dead").text
+    overview = admin.get("/admin")
+    assert '<dd id="stat-oldest">0 s</dd>' in overview.text
+
+
+def test_overview_counts_finished_attempts(admin, admin_deps):
+    jobs = admin_deps.jobs
+    for i, state in enumerate([JobState.SUCCEEDED] * 4 + [JobState.RETRYING, JobState.FAILED]):
+        jobs.record_started(f"c{i}")
+        jobs.record_finished(f"c{i}", state, error=None)
+    text = admin.get("/admin").text
+    assert '<dd id="stat-processed">6</dd>' in text
+    assert '<dd id="stat-failed">2</dd>' in text
+    assert '<dd id="stat-dead">1</dd>' in text
+    assert "4 succeeded, 2 failed" in text  # the current minute's bar
+
+
+def test_retrying_shows_the_last_error(admin, admin_deps):
+    message = POST_TWEET.message(PostTweet(tweet_id=7), message_id="retry-me")
+    admin_deps.jobs.record_started("retry-me")
+    admin_deps.jobs.record_finished("retry-me", JobState.RETRYING, error="X is down (503)")
+    admin_deps.broker.enqueue(message.copy(options={"retries": 1}), delay=30_000)
+    text = admin.get("/admin/retrying").text
+    assert "retry-me"[:8] in text and "X is down (503)" in text
+    assert "tweet_id=7" not in admin.get("/admin/scheduled").text
+
+
+# --- dead jobs ----------------------------------------------------------------
+
+
+def test_retrying_a_dead_tweet_requeues_it_under_the_same_job_id(admin, admin_deps, root):
+    tweet = failed_tweet(root, admin_deps)
+    redis_id = dead_message(admin_deps, tweet)
+    r = admin.post(f"/admin/dead/tweets/{redis_id}/retry")
+    assert r.status_code == 303 and r.headers["location"].startswith("/admin/dead?queue=tweets")
+    client: redis.Redis = admin_deps.redis
+    assert client.zcard("dramatiq:tweets.XQ") == 0 and client.hlen("dramatiq:tweets.XQ.msgs") == 0
+    (new_id,) = client.lrange("dramatiq:tweets", 0, -1)
+    sent = dramatiq.Message.decode(client.hget("dramatiq:tweets.msgs", new_id))
+    assert sent.message_id == tweet.job_id and sent.kwargs == {"tweet_id": tweet.id}
+    assert "retries" not in sent.options and "traceback" not in sent.options
+    row = Tweet.get_by_id(tweet.id)
+    assert (row.status, row.error, row.job_id) == (TweetStatus.QUEUED, None, tweet.job_id)
+    job = admin_deps.jobs.get(tweet.job_id)
+    assert job is not None and job.status == JobState.QUEUED and job.error is None
+    # A second click finds nothing to retry: the job is sent once.
+    admin.post(f"/admin/dead/tweets/{redis_id}/retry")
+    assert client.llen("dramatiq:tweets") == 1
+
+
+def test_deleting_dead_jobs_one_and_all(admin, admin_deps, root):
+    ids = [dead_message(admin_deps, failed_tweet(root, admin_deps, f"t{i}")) for i in range(3)]
+    admin.post(f"/admin/dead/tweets/{ids[0]}/delete")
+    assert admin_deps.redis.zcard("dramatiq:tweets.XQ") == 2
+    r = admin.post("/admin/dead/tweets/all/delete")
+    assert r.status_code == 303 and "done=2" in r.headers["location"]
+    assert admin_deps.redis.zcard("dramatiq:tweets.XQ") == 0
+    assert admin_deps.redis.llen("dramatiq:tweets") == 0
+    assert Tweet.select().where(Tweet.status == TweetStatus.FAILED).count() == 3
+
+
+def test_retry_all(admin, admin_deps, root):
+    for i in range(3):
+        dead_message(admin_deps, failed_tweet(root, admin_deps, f"t{i}"))
+    admin.post("/admin/dead/tweets/all/retry")
+    assert admin_deps.redis.llen("dramatiq:tweets") == 3
+    assert Tweet.select().where(Tweet.status == TweetStatus.QUEUED).count() == 3
+    assert "tweets (0)" in admin.get("/admin/dead").text
+
+
+def test_a_dead_job_of_a_tweet_sent_since_stays_sent(admin, admin_deps, root):
+    tweet = failed_tweet(root, admin_deps)
+    redis_id = dead_message(admin_deps, tweet)
+    Tweet.update(status=TweetStatus.SENT, error=None).where(Tweet.id == tweet.id).execute()
+    admin.post(f"/admin/dead/tweets/{redis_id}/retry")
+    assert Tweet.get_by_id(tweet.id).status == TweetStatus.SENT
+
+
+# --- workers, periodic, product -------------------------------------------------
+
+
+def test_workers_page_lists_registered_processes_and_their_jobs(admin, admin_deps):
+    registries = []
+    for n in range(3):
+        registry = WorkerRegistry(name=f"tweeter-{n}:10{n}", interval_s=3600)
+        fake_broker = SimpleNamespace(client=admin_deps.redis, get_declared_queues=set)
+        fake_worker = SimpleNamespace(consumer_whitelist={"tweets", "periodic"}, worker_threads=8)
+        registry.after_worker_boot(fake_broker, fake_worker)
+        registries.append(registry)
+    running = POST_TWEET.message(PostTweet(tweet_id=1), message_id="running-job-1")
+    registries[0].before_process_message(None, running)
+    text = admin.get("/admin/workers").text
+    assert '<span id="worker-count">3</span>' in text
+    assert text.count('class="worker"') == 3 and "periodic, tweets" in text
+    assert "post_tweet running-" in text
+    registries[0].after_process_message(None, running)
+    registries[2].before_worker_shutdown(None, None)
+    text = admin.get("/admin/workers").text
+    assert '<span id="worker-count">2</span>' in text and "post_tweet running-" not in text
+    for r in registries:
+        r.before_worker_shutdown(None, None)
+
+
+def test_periodic_page_shows_schedule_next_and_last_run(admin, admin_deps):
+    admin_deps.redis.hset(
+        "tweetnow:periodic:runs",
+        "cleanup",
+        json.dumps(
+            {"started_at": "2026-01-01T10:17:00.000Z", "outcome": "succeeded", "result": {}}
+        ),
+    )
+    text = admin.get("/admin/periodic").text
+    for name in ("dispatch_due_tweets", "sweep_outbox", "cleanup", "17 * * * *"):
+        assert name in text
+    assert "1 Jan 2026, 10:17 UTC" in text
+    assert text.count("not yet") == 2
+
+
+def test_tweet_search_and_job_history(admin, admin_deps, root, alice):
+    ada = alice[0]
+    mine = Tweet.create(user=root, text="root's", status=TweetStatus.SENT, job_id="j-root")
+    Tweet.create(user=ada, text="alice's sent", status=TweetStatus.SENT, job_id="j-a1")
+    failed = Tweet.create(user=ada, text="alice's failed", status=TweetStatus.FAILED, job_id="j-a2")
+    jobs = admin_deps.jobs
+    jobs.record_started("j-a2")
+    jobs.record_finished("j-a2", JobState.RETRYING, error="X is down (503)")
+    jobs.record_started("j-a2")
+    jobs.record_finished("j-a2", JobState.FAILED, error="duplicate content")
+
+    text = admin.get("/admin/tweets?user=ALICE&status=failed").text
+    assert "alice&#39;s failed" in text and "alice&#39;s sent" not in text and "root" not in text
+    later = datetime.now(UTC).replace(year=2100).date().isoformat()
+    assert "No tweet matches" in admin.get(f"/admin/tweets?since={later}").text
+    assert str(mine.id) in admin.get("/admin/tweets?until=2100-01-01").text
+
+    detail = admin.get(f"/admin/tweets/{failed.id}").text
+    assert detail.count("X is down (503)") == 1 and "duplicate content" in detail
+    assert detail.count('class="badge badge-retrying"') == 1
+    r = admin.get("/admin/jobs/j-a2")
+    assert r.status_code == 303 and r.headers["location"] == f"/admin/tweets/{failed.id}"
+    assert admin.get("/admin/tweets/99999").status_code == 404
+
+
+def test_tweet_search_pages_through_older_tweets(admin, root):
+    for i in range(55):
+        Tweet.create(user=root, text=f"t{i}", status=TweetStatus.SENT, job_id=f"j{i}")
+    first = admin.get("/admin/tweets?status=sent")
+    assert first.text.count('href="/admin/tweets/') == 50
+    older = first.text.split('class="pager"><a href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "status=sent" in older
+    assert admin.get("/admin/tweets" + older).text.count('href="/admin/tweets/') == 5
