@@ -3,10 +3,14 @@
 tweepy hard-codes https://api.twitter.com. A session that rewrites the host in
 ``request()`` runs before requests applies the OAuth 1.0a signature, so the
 signature matches the URL the server really receives.
+
+It also keeps the headers of the last response (tweepy's ``Response`` of a
+successful call does not expose them): X reports its rate limits there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import requests
@@ -19,9 +23,14 @@ class XApiSession(requests.Session):
         super().__init__()
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
+        #: Headers of the last response this session received (None before any).
+        self.last_headers: Mapping[str, str] | None = None
 
     def request(self, method, url, *args: Any, **kwargs: Any):  # type: ignore[override]
         if isinstance(url, str) and url.startswith(X_DEFAULT_HOST):
             url = self.base_url + url[len(X_DEFAULT_HOST) :]
         kwargs.setdefault("timeout", self.timeout_s)
-        return super().request(method, url, *args, **kwargs)
+        self.last_headers = None
+        response = super().request(method, url, *args, **kwargs)
+        self.last_headers = response.headers
+        return response

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import dramatiq
 import tweepy
 
-from tweetnow.shared.clock import from_db, utcnow
+from tweetnow.shared.clock import from_db, to_db, utcnow
 from tweetnow.shared.errors import PermanentFailure
 from tweetnow.shared.log_setup import get_logger
-from tweetnow.shared.models import Tweet, User
+from tweetnow.shared.models import Tweet, TweetStatus, User
+from tweetnow.shared.x_api import XApiSession
+from tweetnow.shared.x_rate_limits import XRateLimits
 
 from . import tweet_rows
 from .x_client import XClientFactory
@@ -32,13 +34,45 @@ class TransientXError(Exception):
     """X could not take the tweet now; Dramatiq retries with backoff."""
 
 
+class HeldBack(dramatiq.Retry):
+    """Not an attempt: X's quota is used up until a reset, so the job waits for it.
+
+    The actor gives the job its retry back (see ``actors.post_tweet``).
+    """
+
+
+def held_back_reason(until: datetime) -> str:
+    return f"held back by X's rate limit until {until.astimezone(UTC):%H:%M:%S}Z"
+
+
+def _hold_back_row(tweet_id: int, reason: str) -> bool:
+    """Back to ``queued`` without counting an attempt: X was not called."""
+    return bool(
+        Tweet.update(
+            status=TweetStatus.QUEUED,
+            attempts=Tweet.attempts - 1,
+            lease_until=None,
+            error=reason,
+            updated_at=to_db(utcnow()),
+        )
+        .where((Tweet.id == tweet_id) & (Tweet.status == TweetStatus.SENDING))
+        .execute()
+    )
+
+
 class TweetPoster:
     def __init__(
-        self, clients: XClientFactory, *, lease_s: float, on_failed: FailureHook | None = None
+        self,
+        clients: XClientFactory,
+        *,
+        lease_s: float,
+        on_failed: FailureHook | None = None,
+        rate_limits: XRateLimits | None = None,
     ) -> None:
         self.clients = clients
         self.lease_s = lease_s
         self.on_failed = on_failed
+        self.rate_limits = rate_limits
 
     def post(self, tweet_id: int, *, last_attempt: bool) -> None:
         claim = tweet_rows.claim(tweet_id, self.lease_s)
@@ -57,16 +91,43 @@ class TweetPoster:
 
         tweet = claim.tweet
         user: User = tweet.user
+        self._reserve_quota(tweet, user)
         client = self.clients.for_user(user)
         log.info("tweet_posting", tweet_id=tweet.id, attempt=tweet.attempts)
         try:
-            response = client.create_tweet(text=tweet.text, user_auth=True)
+            try:
+                response = client.create_tweet(text=tweet.text, user_auth=True)
+            finally:
+                self._settle_quota(user, client)
         except Exception as exc:
             self._handle_failure(exc, tweet, client, claim.earlier_attempt, last_attempt)
             return
         x_id = str(response.data["id"])
         tweet_rows.mark_sent(tweet.id, x_id)
         log.info("tweet_sent", tweet_id=tweet.id, x_tweet_id=x_id)
+
+    def _reserve_quota(self, tweet: Tweet, user: User) -> None:
+        """Take one post from X's quotas, or hold the tweet back until they reset."""
+        if self.rate_limits is None:
+            return
+        held = self.rate_limits.reserve(user.x_user_id)
+        if held is None:
+            return
+        until = datetime.fromtimestamp(held.until, UTC)
+        reason = held_back_reason(until)
+        _hold_back_row(tweet.id, reason)
+        log.info("tweet_held_back", tweet_id=tweet.id, until=until.isoformat(timespec="seconds"))
+        raise HeldBack(reason, delay=held.delay_ms())
+
+    def _settle_quota(self, user: User, client: tweepy.Client) -> None:
+        if self.rate_limits is None:
+            return
+        session = client.session
+        headers = session.last_headers if isinstance(session, XApiSession) else None
+        try:
+            self.rate_limits.settle(user.x_user_id, headers)
+        except Exception as exc:  # the post itself must not fail for want of bookkeeping
+            log.warning("x_quota_not_recorded", error=str(exc))
 
     def _handle_failure(
         self,
@@ -103,7 +164,7 @@ class TweetPoster:
             reason = f"{failure.reason}; next try at {resume.isoformat(timespec='seconds')}"
             tweet_rows.release(tweet.id, reason)
             log.info("tweet_rate_limited", tweet_id=tweet.id, wait_s=round(wait_s, 1))
-            raise dramatiq.Retry(reason, delay=int(wait_s * 1000))
+            raise HeldBack(reason, delay=int(wait_s * 1000))
 
         tweet_rows.release(tweet.id, f"{failure.reason}; retrying")
         raise TransientXError(failure.reason) from exc

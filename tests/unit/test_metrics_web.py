@@ -1,0 +1,33 @@
+"""GET /metrics: Prometheus text for allowed networks only, routes by template."""
+
+from __future__ import annotations
+
+import falcon.testing
+
+from tweetnow.web.metrics import parse_allow
+
+
+def test_metrics_answer_loopback_by_default(client: falcon.testing.TestClient):
+    client.simulate_get("/healthz")
+    r = client.simulate_get("/metrics", remote_addr="127.0.0.1")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    assert 'route="/healthz"' in r.text
+
+
+def test_metrics_are_hidden_from_other_addresses(client: falcon.testing.TestClient):
+    r = client.simulate_get("/metrics", remote_addr="203.0.113.9")
+    assert r.status_code == 404
+
+
+def test_unmatched_paths_share_one_label(client: falcon.testing.TestClient):
+    client.simulate_get("/no/such/page/12345")
+    r = client.simulate_get("/metrics")
+    assert 'route="unmatched"' in r.text
+    assert "12345" not in r.text
+
+
+def test_allow_list_parsing():
+    assert parse_allow(("*",)) is None
+    networks = parse_allow(("10.0.0.0/8", "::1"))
+    assert networks is not None and len(networks) == 2
