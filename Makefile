@@ -9,7 +9,7 @@ PACKAGES := shared services/web services/tweeter services/mailer services/x-sand
 SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv dev test test-unit test-system bench lint fmt lock redis chromium clean
+.PHONY: help venv dev test test-unit test-system test-faults bench lint fmt lock redis chromium clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,9 +40,13 @@ test-unit: venv ## Unit tests only (no servers)
 test-system: venv redis chromium ## System and browser tests (real redis-server, gunicorn, dramatiq, sandbox, Chromium)
 	$(VENV)/bin/pytest -m system
 
-bench: venv redis ## Benchmarks of the tweet path and the pages (numbers in the README); writes bench/results/
-	$(PY) -m bench.spine
+test-faults: venv redis ## Fault suite: SIGKILLed workers, Redis restart, locked DB, SMTP outage, generated API requests
+	TWEETNOW_TEST_FAULTS=1 $(VENV)/bin/pytest tests/faults -p no:cacheprovider
+
+bench: venv redis ## Benchmarks (numbers in the README); writes bench/results/ and docs/bench/numbers.svg
+	$(PY) -m bench.run
 	$(PY) -m bench.pages
+	$(PY) -m bench.admin
 
 lint: venv ## ruff lint and format check
 	$(VENV)/bin/ruff check .

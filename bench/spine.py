@@ -63,7 +63,8 @@ def start_tweeter(env: dict[str, str], workdir: Path, poll_ms: int) -> Process:
     proc = Process(
         f"tweeter-{poll_ms}",
         [console_script("tweetnow-tweeter")],
-        {**env, "WORKER_TIMEOUT_MS": str(poll_ms)},
+        # Dramatiq's polling consumer (bench.pickup compares it with the wake-up one).
+        {**env, "WORKER_TIMEOUT_MS": str(poll_ms), "WORKER_WAKEUP": "0"},
         workdir / f"tweeter-{poll_ms}.log",
     ).start()
     proc.wait_for_log("Worker process is ready for action", timeout=30)

@@ -20,8 +20,8 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE_DIR" \
 tweetnow-migrate
 x-sandbox &
 tweetnow-web &
-tweetnow-tweeter &
-tweetnow-mailer &
+METRICS_PORT=9191 tweetnow-tweeter &
+METRICS_PORT=9192 tweetnow-mailer &
 tweetnow-scheduler &
 
 cat <<MSG

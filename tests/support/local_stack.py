@@ -42,11 +42,12 @@ class LocalStack:
     smtp: SmtpSink | None = None
 
     def start_tweeter(self, **extra_env: str) -> Process:
+        """A tweeter worker; its metrics are on ``proc.env["METRICS_PORT"]``."""
         n = len(self.tweeters)
         proc = Process(
             f"tweeter{n}",
             [console_script("tweetnow-tweeter")],
-            {**self.env, **extra_env},
+            {**self.env, "METRICS_PORT": str(free_port()), **extra_env},
             self.workdir / f"tweeter{n}.log",
         ).start()
         proc.wait_for_log("Worker process is ready for action", timeout=30)
@@ -70,7 +71,7 @@ class LocalStack:
         proc = Process(
             f"mailer{n}",
             [console_script("tweetnow-mailer")],
-            {**self.env, **extra_env},
+            {**self.env, "METRICS_PORT": str(free_port()), **extra_env},
             self.workdir / f"mailer{n}.log",
         ).start()
         proc.wait_for_log("Worker process is ready for action", timeout=30)
@@ -109,6 +110,8 @@ def _test_env(workdir: Path, redis_url: str, web_port: int, sandbox_port: int) -
         "MAIL_MIN_BACKOFF_MS": "200",
         "MAIL_MAX_BACKOFF_MS": "2000",
         "SMTP_TIMEOUT_S": "3",
+        # The browser tests sign in as this X handle to use /admin.
+        "ADMIN_X_USERNAMES": "opsadmin",
     }
 
 

@@ -176,3 +176,29 @@ def test_request_id_is_echoed_or_made(client, db):
     made = client.simulate_get("/healthz", headers={"X-Request-ID": "bad id!"})
     assert made.headers["X-Request-ID"] != "bad id!"
     assert len(made.headers["X-Request-ID"]) == 32
+
+
+def test_ids_beyond_the_database_range_are_404_or_400_not_500(client, alice):
+    _, token = alice
+    huge = 2**63
+    for path in (f"/api/tweets/{huge}", f"/api/mail/{huge}"):
+        assert client.simulate_get(path, headers=bearer(token)).status_code == 404
+    retry = client.simulate_post(f"/api/tweets/{huge}/retry", headers=bearer(token))
+    assert retry.status_code == 404
+    listing = client.simulate_get("/api/tweets", params={"before": huge}, headers=bearer(token))
+    assert listing.status_code == 400
+
+
+def test_a_locked_database_is_503_not_500(client, alice, monkeypatch):
+    import peewee
+
+    _, token = alice
+
+    def locked(*args, **kwargs):
+        raise peewee.OperationalError("database is locked")
+
+    monkeypatch.setattr(Tweet, "create", locked)
+    r = client.simulate_post("/api/tweets", json={"text": "hi"}, headers=bearer(token))
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "5"
+    assert "Database unavailable" in r.json["title"]

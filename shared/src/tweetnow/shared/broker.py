@@ -16,7 +16,10 @@ from dramatiq.middleware import CurrentMessage, Middleware, Retries, default_mid
 from .job_middleware import JobStatusMiddleware
 from .job_status import JobStatusStore
 from .log_context import LogContextMiddleware
+from .metrics_jobs import JobMetrics
 from .settings import Settings, get_settings
+from .wakeup_broker import WakeupRedisBroker
+from .worker_registry import WorkerRegistry
 
 _broker: RedisBroker | None = None
 
@@ -32,15 +35,16 @@ def project_middleware(store: JobStatusStore) -> list[Middleware]:
         if cls is Retries:
             # Before Retries in the list: "after" hooks run in reverse order, so
             # these see the outcome Retries decided (retry, or fail for good).
-            middleware += [JobStatusMiddleware(store), LogContextMiddleware()]
+            middleware += [JobStatusMiddleware(store), LogContextMiddleware(), JobMetrics()]
         middleware.append(cls())
-    return [*middleware, CurrentMessage()]
+    return [*middleware, CurrentMessage(), WorkerRegistry()]
 
 
 def build_broker(settings: Settings, extra_middleware: Sequence[Middleware] = ()) -> RedisBroker:
     client = redis_client(settings)
     store = JobStatusStore(client, ttl_s=settings.job_status_ttl_s)
-    return RedisBroker(
+    broker_class = WakeupRedisBroker if settings.worker_wakeup else RedisBroker
+    return broker_class(
         client=client,
         middleware=[*project_middleware(store), *extra_middleware],
         heartbeat_timeout=settings.heartbeat_timeout_ms,

@@ -17,6 +17,7 @@ from enum import StrEnum
 import redis
 
 from .clock import iso, utcnow
+from .job_stats import count_outcome
 
 
 class JobState(StrEnum):
@@ -167,6 +168,7 @@ class JobStatusStore:
         pipe.expire(key, self.ttl_s)
         pipe.rpush(key + ":attempts", json.dumps(asdict(attempt)))
         pipe.expire(key + ":attempts", self.ttl_s)
+        count_outcome(pipe, str(state))
         pipe.execute()
 
     def record_canceled(self, job_id: str) -> None:

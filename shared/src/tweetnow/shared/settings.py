@@ -39,6 +39,17 @@ def _str(env: Mapping[str, str], name: str, default: str) -> str:
     return default if raw is None or raw == "" else raw
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be on or off (1/0, true/false), got {raw!r}")
+
+
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in env.get(name, "").split(",") if p.strip())
 
@@ -67,10 +78,14 @@ class Settings:
     web_threads: int
     max_body_bytes: int
     session_max_age_s: int
+    #: X handles (lowercase) allowed into /admin; nobody when empty.
+    admin_x_usernames: tuple[str, ...]
     # Workers
     worker_processes: int
     worker_threads: int
     worker_timeout_ms: int
+    #: Idle consumers block on a wake-up list instead of polling (wakeup_broker).
+    worker_wakeup: bool
     heartbeat_timeout_ms: int
     maintenance_chance: int
     dead_message_ttl_ms: int
@@ -97,6 +112,12 @@ class Settings:
     # Logging
     log_level: str
     log_format: str
+    # Metrics
+    #: Where a worker serves its Prometheus metrics; 0 turns the server off.
+    metrics_host: str
+    metrics_port: int
+    #: Networks (CIDR) allowed to read the web's GET /metrics; "*" for anyone.
+    metrics_allow: tuple[str, ...]
 
     @property
     def cookie_secure(self) -> bool:
@@ -134,9 +155,11 @@ class Settings:
             web_threads=_int(env, "WEB_THREADS", 4),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 64 * 1024),
             session_max_age_s=_int(env, "SESSION_MAX_AGE_S", 14 * 24 * 3600),
+            admin_x_usernames=tuple(n.lstrip("@").lower() for n in _list(env, "ADMIN_X_USERNAMES")),
             worker_processes=_int(env, "WORKER_PROCESSES", 1),
             worker_threads=_int(env, "WORKER_THREADS", 8),
             worker_timeout_ms=_int(env, "WORKER_TIMEOUT_MS", 20),
+            worker_wakeup=_bool(env, "WORKER_WAKEUP", True),
             heartbeat_timeout_ms=_int(env, "HEARTBEAT_TIMEOUT_MS", 60_000),
             maintenance_chance=_int(env, "MAINTENANCE_CHANCE", 1000),
             dead_message_ttl_ms=_int(env, "DEAD_MESSAGE_TTL_MS", 7 * 24 * 3600 * 1000),
@@ -161,6 +184,9 @@ class Settings:
             thoughts_per_hour=_int(env, "THOUGHTS_PER_HOUR", 10),
             log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
             log_format=_str(env, "LOG_FORMAT", "console"),
+            metrics_host=_str(env, "METRICS_HOST", "0.0.0.0"),
+            metrics_port=_int(env, "METRICS_PORT", 9191),
+            metrics_allow=_list(env, "METRICS_ALLOW") or ("127.0.0.0/8", "::1/128"),
         )
 
 

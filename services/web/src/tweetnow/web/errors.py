@@ -32,3 +32,14 @@ def unprocessable(description: str, *, field: str | None = None) -> falcon.HTTPE
 
 def not_found(what: str) -> falcon.HTTPNotFound:
     return falcon.HTTPNotFound(description=f"No such {what}.")
+
+
+def handle_database_unavailable(
+    req: falcon.Request, resp: falcon.Response, exc: Exception, params
+) -> None:
+    log.error("database_unavailable", path=req.path, error=str(exc))
+    raise falcon.HTTPServiceUnavailable(
+        title="Database unavailable",
+        description="The database is busy or cannot be reached; nothing was changed. Try again.",
+        retry_after=5,
+    )

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from . import schemas
+from .row_ids import MAX_ROW_ID
 
 REF = "#/components/schemas/{name}"
 
@@ -60,7 +61,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
         schemas.MeUpdate,
     ]
     _, components = msgspec.json.schema_components(structs, ref_template=REF)
-    int_id = {"type": "integer", "minimum": 1}
+    int_id = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
     paths: dict[str, Any] = {
         "/api/tweets": {
             "post": {

@@ -7,6 +7,7 @@ import falcon
 from tweetnow.shared.models import Tweet, User
 
 from ..deps import WebDeps
+from ..row_ids import MAX_ROW_ID
 from ..views import tweet_json
 from .page_context import base_context, require_signed_in, send_html
 from .templating import PageTemplates
@@ -21,7 +22,7 @@ class MyTweets:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         user = require_signed_in(req)
-        before = req.get_param_as_int("before", min_value=1)
+        before = req.get_param_as_int("before", min_value=1, max_value=MAX_ROW_ID)
         query = Tweet.select(Tweet, User).join(User).where(Tweet.user == user)
         if before is not None:
             query = query.where(Tweet.id < before)

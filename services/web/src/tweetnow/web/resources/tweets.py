@@ -11,6 +11,7 @@ from ..authentication import require_user
 from ..deps import WebDeps
 from ..errors import not_found
 from ..request_body import read_json
+from ..row_ids import MAX_ROW_ID
 from ..schemas import TweetCreate
 from ..tweet_service import TweetService, initial_job_state
 from ..tweet_text import check_tweet_text
@@ -43,7 +44,7 @@ class Tweets:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         user = require_user(req)
         limit = req.get_param_as_int("limit", min_value=1, max_value=MAX_PAGE) or DEFAULT_PAGE
-        before = req.get_param_as_int("before", min_value=1)
+        before = req.get_param_as_int("before", min_value=1, max_value=MAX_ROW_ID)
         query = TweetRow.select(TweetRow, User).join(User).where(TweetRow.user == user)
         if before is not None:
             query = query.where(TweetRow.id < before)

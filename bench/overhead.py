@@ -1,0 +1,100 @@
+"""Overhead and peers: the same no-op job through tweetnow's contract and middleware,
+bare Dramatiq, Celery and RQ, on one Redis, one worker process each.
+
+For each system: the enqueue rate from one Python thread, then, with all jobs
+waiting in Redis, the rate at which one worker runs them (first to last pickup,
+so worker start-up is not counted).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import redis
+
+from bench.noop_contract import BENCH_NOOP, Noop
+from bench.workers import celery_worker, dramatiq_worker, pickups, rq_worker, wait_pickups
+from tests.support.processes import Process
+from tweetnow.shared.broker import build_broker
+from tweetnow.shared.contracts import send
+from tweetnow.shared.settings import Settings
+
+
+def _measure(
+    client: redis.Redis, n: int, enqueue: Callable[[], None], start: Callable[[], Process]
+) -> dict[str, float]:
+    client.flushdb()
+    t0 = time.perf_counter()
+    for _ in range(n):
+        enqueue()
+    enqueue_s = time.perf_counter() - t0
+    worker = start()
+    try:
+        wait_pickups(client, n, timeout=max(120.0, n / 5))
+    finally:
+        worker.stop()
+    picked = sorted(p for _, p in pickups(client))
+    return {
+        "jobs": n,
+        "enqueue_per_s": round(n / enqueue_s, 1),
+        "run_per_s": round((n - 1) / (picked[-1] - picked[0]), 1),
+    }
+
+
+def run(redis_url: str, workdir: Path, n: int, rq_n: int) -> dict[str, dict[str, float]]:
+    client = redis.Redis.from_url(redis_url)
+    results: dict[str, dict[str, float]] = {}
+
+    project = build_broker(Settings.from_env({"REDIS_URL": redis_url}))
+    results["tweetnow"] = _measure(
+        client,
+        n,
+        lambda: send(project, BENCH_NOOP, Noop(sent_at=time.time())),
+        lambda: dramatiq_worker("bench.noop_project", redis_url, workdir, "tweetnow", extra_env={}),
+    )
+
+    from dramatiq.brokers.redis import RedisBroker
+    from dramatiq.message import Message
+
+    bare = RedisBroker(url=redis_url, middleware=[])
+
+    def bare_send() -> None:
+        bare.enqueue(Message("bench", "bench_noop", (time.time(),), {}, {}))
+
+    results["dramatiq"] = _measure(
+        client,
+        n,
+        bare_send,
+        lambda: dramatiq_worker(
+            "bench.noop_bare",
+            redis_url,
+            workdir,
+            "bare",
+            extra_env={"dramatiq_worker_timeout": "20"},
+        ),
+    )
+
+    import os
+
+    os.environ["REDIS_URL"] = redis_url
+    from bench.noop_celery import app, bench_noop
+
+    app.conf.broker_url = redis_url
+    results["celery"] = _measure(
+        client, n, lambda: bench_noop.delay(time.time()), lambda: celery_worker(redis_url, workdir)
+    )
+
+    from rq import Queue
+
+    from bench import noop_rq
+
+    queue = Queue("bench", connection=client)
+    results["rq"] = _measure(
+        client,
+        rq_n,
+        lambda: queue.enqueue(noop_rq.bench_noop, time.time()),
+        lambda: rq_worker(redis_url, workdir),
+    )
+    return results

@@ -1,0 +1,222 @@
+"""`make bench`: every benchmark of issue 7 in one run, side by side on this machine.
+
+Prints a table (each number with what it means), writes bench/results/numbers.json
+and the chart docs/bench/numbers.svg that the README shows. Real processes on
+loopback: redis-server, gunicorn, dramatiq, celery, rq, the X sandbox.
+BENCH_QUICK=1 runs fewer samples (a smoke run, numbers not for the README).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import redis
+
+from bench import accept, done, overhead, pickup, throughput
+from bench.chart import render
+from bench.machine import group_rss_mb, load_average
+from bench.spine import start_stack
+from tests.support.processes import Process, RedisServer, console_script
+from tests.support.stack import Stack
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "numbers.json"
+CHART = ROOT / "docs" / "bench" / "numbers.svg"
+
+
+def sizes() -> dict[str, int]:
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    return {
+        "pickup_samples": 8 if quick else 40,
+        "jobs": 300 if quick else 3000,
+        "rq_jobs": 50 if quick else 300,
+        "accept_requests": 300 if quick else 2000,
+        "concurrency": 8,
+        "done_samples": 20 if quick else 200,
+        "tput_fast": 100 if quick else 400,
+        "tput_slow": 60 if quick else 240,
+    }
+
+
+def service(env: dict[str, str], workdir: Path, name: str, script: str, ready: str) -> Process:
+    proc = Process(name, [console_script(script)], env, workdir / f"{name}.log").start()
+    proc.wait_for_log(ready, timeout=60)
+    return proc
+
+
+def sample_max_rss(pgid: int, stop: threading.Event, out: list[float]) -> None:
+    while not stop.wait(0.5):
+        out.append(group_rss_mb(pgid))
+
+
+def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, object]:
+    env, server, procs = start_stack(workdir)
+    web, sandbox = procs
+    stack = Stack(web_url=env["PUBLIC_BASE_URL"], sandbox_url=env["X_SANDBOX_PUBLIC_URL"])
+    out: dict[str, object] = {}
+    try:
+        stop, web_rss = threading.Event(), []
+        sampler = threading.Thread(target=sample_max_rss, args=(web.pid, stop, web_rss))
+        sampler.start()
+        out["accept"] = accept.run(stack, env, workdir, n["accept_requests"], n["concurrency"])
+        stop.set()
+        sampler.join()
+        # No worker took the accepted tweets: drop them so they do not load what follows.
+        redis.Redis.from_url(server.url).delete("dramatiq:tweets", "dramatiq:tweets.msgs")
+
+        tweeter = service(
+            env, workdir, "tweeter", "tweetnow-tweeter", "Worker process is ready for action"
+        )
+        mailer = service(
+            env, workdir, "mailer", "tweetnow-mailer", "Worker process is ready for action"
+        )
+        scheduler = service(env, workdir, "scheduler", "tweetnow-scheduler", "Starting Periodiq")
+        time.sleep(3)
+        assert server.process is not None
+        out["memory_mb"] = {
+            "at_rest": {
+                "web (gunicorn, 2 workers)": group_rss_mb(web.pid),
+                "tweeter (1 process x 8 threads)": group_rss_mb(tweeter.pid),
+                "mailer": group_rss_mb(mailer.pid),
+                "scheduler": group_rss_mb(scheduler.pid),
+                "x-sandbox": group_rss_mb(sandbox.pid),
+                "redis-server": group_rss_mb(server.process.pid),
+            },
+            "under_load": {"web (gunicorn, 2 workers), accept run": max(web_rss or [0.0])},
+        }
+        scheduler.stop()
+        mailer.stop()
+        out["done"] = done.run(stack, n["done_samples"], load_per_s=20)
+        tweeter.stop()
+        out["throughput"] = throughput.run(stack, env, workdir, n["tput_fast"], n["tput_slow"])
+        fast = out["throughput"]["sandbox_0ms"]["3_tweeters"]
+        out["memory_mb"]["under_load"]["tweeter, 3-process run, each"] = fast[
+            "rss_mb_per_tweeter_under_load"
+        ]
+    finally:
+        for p in procs:
+            p.stop()
+        server.stop()
+    return out
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    found = {p: version(p) for p in ("dramatiq", "redis", "falcon", "gunicorn", "celery", "rq")}
+    redis_v = subprocess.run(["redis-server", "--version"], capture_output=True, text=True)
+    found["redis-server"] = redis_v.stdout.split()[2].removeprefix("v=")
+    found["python"] = platform.python_version()
+    return found
+
+
+def table(r: dict) -> list[str]:
+    p, j, a, d, t = r["pickup"], r["jobs"], r["accept"], r["done"], r["throughput"]
+    lines = [f"load average {r['load_average_start']} -> {r['load_average_end']}, {r['cpus']} CPUs"]
+    lines.append(
+        "\nPICKUP  idle worker: send() -> the job starts; Redis commands/s with nothing to do"
+    )
+    lines.append(f"  {'mode':<14}{'p50 ms':>9}{'p90 ms':>9}{'max ms':>9}{'cmds/s at rest':>16}")
+    for mode, v in p.items():
+        lines.append(
+            f"  {mode:<14}{v['p50_ms']:>9}{v['p90_ms']:>9}{v['max_ms']:>9}"
+            f"{v['redis_commands_per_s_at_rest']:>16}"
+        )
+    lines.append("\nJOBS  the same no-op job; enqueue from one thread; one worker runs the backlog")
+    lines.append(f"  {'system':<10}{'enqueue/s':>11}{'run/s':>9}")
+    for system, v in j.items():
+        lines.append(f"  {system:<10}{v['enqueue_per_s']:>11}{v['run_per_s']:>9}")
+    lines.append(
+        f"  overhead: tweetnow runs {j['tweetnow']['run_per_s'] / j['dramatiq']['run_per_s']:.2f}x "
+        "the jobs/s of bare Dramatiq (contract check, job status, log context)"
+    )
+    lines.append(
+        f"\nACCEPT  POST at concurrency {a['tweetnow_post']['concurrency']}: req/s, p50, p99"
+    )
+    for name in ("tweetnow_post", "bare_falcon_post", "redis_lpush"):
+        v = a[name]
+        lines.append(f"  {name:<18}{v['rps']:>9}/s  p50 {v['p50_ms']} ms  p99 {v['p99_ms']} ms")
+    lines.append(
+        f"  tweetnow = {a['ratio_to_bare_falcon']:.0%} of bare Falcon, "
+        f"{a['ratio_to_redis_lpush']:.1%} of a raw Redis push"
+    )
+    lines.append("\nDONE  POST -> the tweet is on X (sandbox created_at), one tweeter")
+    for name, v in d.items():
+        lines.append(
+            f"  {name:<11} p50 {v['p50_ms']} ms  p90 {v['p90_ms']} ms  p99 {v['p99_ms']} ms "
+            f"({v['samples']} tweets)"
+        )
+    lines.append("\nTHROUGHPUT  tweets/s posted to the sandbox (8 threads per tweeter)")
+    for name, v in t.items():
+        lines.append(
+            f"  {name:<14} 1 tweeter {v['1_tweeter']['tweets_per_s']}/s   "
+            f"3 tweeters {v['3_tweeters']['tweets_per_s']}/s   scaling x{v['scaling']}"
+        )
+    lines.append("\nMEMORY  resident size (RSS, MiB, the process and its forks)")
+    for when, procs in r["memory_mb"].items():
+        for name, mb in procs.items():
+            lines.append(f"  {when:<11}{name:<42}{mb}")
+    return lines
+
+
+def chart(r: dict) -> str:
+    p, j = r["pickup"], r["jobs"]
+    return render(
+        [
+            (
+                "Idle pickup, p50 ms (lower is better)",
+                [(m, v["p50_ms"], f"{v['p50_ms']} ms") for m, v in p.items()],
+            ),
+            (
+                "Redis commands/s from one idle worker (lower is better)",
+                [
+                    (m, v["redis_commands_per_s_at_rest"], str(v["redis_commands_per_s_at_rest"]))
+                    for m, v in p.items()
+                ],
+            ),
+            (
+                "No-op jobs/s, one worker process (higher is better)",
+                [(s, v["run_per_s"], f"{v['run_per_s']}/s") for s, v in j.items()],
+            ),
+        ],
+        f"make bench, {r['cpus']} CPUs, load average {r['load_average_start'][0]} at start",
+    )
+
+
+def main() -> None:
+    n = sizes()
+    results: dict[str, object] = {
+        "cpus": os.cpu_count(),
+        "load_average_start": load_average(),
+        "sizes": n,
+        "versions": versions(),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        (workdir / "micro").mkdir()
+        micro = RedisServer.start(workdir / "micro")
+        try:
+            results["pickup"] = pickup.run(micro.url, workdir, n["pickup_samples"])
+            results["jobs"] = overhead.run(micro.url, workdir, n["jobs"], n["rq_jobs"])
+        finally:
+            micro.stop()
+        (workdir / "stack").mkdir()
+        results.update(stack_benchmarks(workdir / "stack", n))
+    results["load_average_end"] = load_average()
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    CHART.parent.mkdir(parents=True, exist_ok=True)
+    CHART.write_text(chart(results))
+    print("\n".join(table(results)))
+    print(f"\nwrote {RESULTS.relative_to(ROOT)} and {CHART.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
