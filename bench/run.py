@@ -22,7 +22,7 @@ import redis
 from bench import accept, done, overhead, pickup, throughput
 from bench.chart import render
 from bench.machine import group_rss_mb, load_average
-from bench.spine import start_stack
+from bench.stack import start_stack
 from tests.support.processes import Process, RedisServer, console_script
 from tests.support.stack import Stack
 

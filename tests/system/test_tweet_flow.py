@@ -1,4 +1,4 @@
-"""The spine, end to end: sign in with X, get an API token, post, watch the job finish,
+"""The tweet path, end to end: sign in with X, get an API token, post, watch the job finish,
 find the tweet on "X" (the sandbox) under the right user."""
 
 from __future__ import annotations

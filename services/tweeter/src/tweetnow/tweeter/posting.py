@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import dramatiq
 import tweepy
 
-from tweetnow.shared.clock import from_db, to_db, utcnow
+from tweetnow.shared.clock import from_db, utcnow
 from tweetnow.shared.errors import PermanentFailure
 from tweetnow.shared.log_setup import get_logger
-from tweetnow.shared.models import Tweet, TweetStatus, User
+from tweetnow.shared.models import Tweet, User
 from tweetnow.shared.x_api import XApiSession
 from tweetnow.shared.x_rate_limits import XRateLimits
 
@@ -43,21 +43,6 @@ class HeldBack(dramatiq.Retry):
 
 def held_back_reason(until: datetime) -> str:
     return f"held back by X's rate limit until {until.astimezone(UTC):%H:%M:%S}Z"
-
-
-def _hold_back_row(tweet_id: int, reason: str) -> bool:
-    """Back to ``queued`` without counting an attempt: X was not called."""
-    return bool(
-        Tweet.update(
-            status=TweetStatus.QUEUED,
-            attempts=Tweet.attempts - 1,
-            lease_until=None,
-            error=reason,
-            updated_at=to_db(utcnow()),
-        )
-        .where((Tweet.id == tweet_id) & (Tweet.status == TweetStatus.SENDING))
-        .execute()
-    )
 
 
 class TweetPoster:
@@ -115,7 +100,7 @@ class TweetPoster:
             return
         until = datetime.fromtimestamp(held.until, UTC)
         reason = held_back_reason(until)
-        _hold_back_row(tweet.id, reason)
+        tweet_rows.hold_back(tweet.id, reason)
         log.info("tweet_held_back", tweet_id=tweet.id, until=until.isoformat(timespec="seconds"))
         raise HeldBack(reason, delay=held.delay_ms())
 

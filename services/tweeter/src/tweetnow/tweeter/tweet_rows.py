@@ -100,3 +100,8 @@ def mark_failed(tweet_id: int, reason: str) -> bool:
 def release(tweet_id: int, reason: str) -> bool:
     """Back to ``queued`` after an attempt that X did not accept; a retry follows."""
     return _finish(tweet_id, status=TweetStatus.QUEUED, error=reason)
+
+
+def hold_back(tweet_id: int, reason: str) -> bool:
+    """Back to ``queued`` without counting an attempt: X was not called (no quota left)."""
+    return _finish(tweet_id, status=TweetStatus.QUEUED, error=reason, attempts=Tweet.attempts - 1)

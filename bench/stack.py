@@ -1,0 +1,32 @@
+"""The stack every benchmark runs against: redis-server, migrate, the X sandbox and
+gunicorn web, on free loopback ports (workers are started by each benchmark)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.support.processes import Process, RedisServer, console_script, free_port
+
+
+def start_stack(workdir: Path) -> tuple[dict[str, str], RedisServer, list[Process]]:
+    server = RedisServer.start(workdir)
+    web_port, sandbox_port = free_port(), free_port()
+    env = {
+        "REDIS_URL": server.url,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "SECRET_KEY": "bench",
+        "WEB_PORT": str(web_port),
+        "WEB_CONCURRENCY": "2",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+        "X_API_BASE_URL": f"http://127.0.0.1:{sandbox_port}",
+        "X_SANDBOX_PORT": str(sandbox_port),
+        "X_SANDBOX_PUBLIC_URL": f"http://127.0.0.1:{sandbox_port}",
+    }
+    subprocess.run([console_script("tweetnow-migrate")], env={**os.environ, **env}, check=True)
+    sandbox = Process("sandbox", [console_script("x-sandbox")], env, workdir / "sandbox.log")
+    web = Process("web", [console_script("tweetnow-web")], env, workdir / "web.log")
+    sandbox.start().wait_for_http(env["X_SANDBOX_PUBLIC_URL"] + "/_sandbox/health")
+    web.start().wait_for_http(env["PUBLIC_BASE_URL"] + "/healthz")
+    return env, server, [web, sandbox]
