@@ -7,10 +7,18 @@ import time
 import uuid
 
 import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.local_stack import LocalStack
 from tests.support.stack import Stack
+
+
+def metric_families(text: str):
+    # Imported here, not at collection: prometheus_client picks its value store
+    # (in memory or multiprocess files) once, when first imported, and the
+    # in-process web app of the unit tests needs the multiprocess one.
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return text_string_to_metric_families(text)
 
 
 def scrape(url: str) -> dict[tuple[str, frozenset], float]:
@@ -19,7 +27,7 @@ def scrape(url: str) -> dict[tuple[str, frozenset], float]:
     assert r.headers["Content-Type"].startswith("text/plain")
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(r.text)
+        for family in metric_families(r.text)
         for sample in family.samples
     }
 

@@ -8,12 +8,14 @@ the web and the workers of one machine never mix, and a restarted group (same
 pid in a restarted container) starts from empty files.
 
 ``prometheus_client`` decides at import time whether it runs in multiprocess
-mode: call :func:`use_group_dir` before anything imports it.
+mode: call :func:`use_group_dir` before metrics are made (it switches an
+already imported prometheus_client over to the group's files).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -42,6 +44,11 @@ def use_group_dir(group: str) -> Path:
     path = base / f"tweetnow-{group}-{parent}-{_start_of(parent)}".rstrip("-")
     path.mkdir(parents=True, exist_ok=True)
     os.environ[BASE_DIR_ENV] = os.environ[_GROUP_DIR_MARK] = str(path)
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None:
+        # Something imported prometheus_client before the directory was chosen:
+        # metrics made from now on must still go to the group's files.
+        values.ValueClass = values.get_value_class()
     return path
 
 
