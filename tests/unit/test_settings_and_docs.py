@@ -20,9 +20,16 @@ def test_defaults_work_for_local_development():
 
 
 def test_https_public_url_makes_cookies_secure():
-    s = Settings.from_env({"PUBLIC_BASE_URL": "https://tweetnow.example/"})
+    s = Settings.from_env(
+        {"PUBLIC_BASE_URL": "https://tweetnow.example/", "SECRET_KEY": "a real secret"}
+    )
     assert s.cookie_secure is True
     assert s.oauth_callback_url == "https://tweetnow.example/auth/x/callback"
+
+
+def test_https_without_a_secret_key_is_refused():
+    with pytest.raises(ValueError, match="SECRET_KEY must be set"):
+        Settings.from_env({"PUBLIC_BASE_URL": "https://tweetnow.example"})
 
 
 def test_a_bad_number_names_the_variable():

@@ -135,7 +135,7 @@ class Settings:
         dispatch_horizon_s = _int(env, "DISPATCH_HORIZON_S", 90)
         smtp_timeout_s = _float(env, "SMTP_TIMEOUT_S", 10.0)
         giphy_timeout_s = _float(env, "GIPHY_TIMEOUT_S", 3.0)
-        return cls(
+        settings = cls(
             redis_url=_str(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
             database_url=_str(env, "DATABASE_URL", "sqlite:///tweetnow.sqlite3"),
             secret_key=_str(env, "SECRET_KEY", DEV_SECRET_KEY),
@@ -188,6 +188,12 @@ class Settings:
             metrics_port=_int(env, "METRICS_PORT", 9191),
             metrics_allow=_list(env, "METRICS_ALLOW") or ("127.0.0.0/8", "::1/128"),
         )
+        if settings.cookie_secure and settings.secret_key == DEV_SECRET_KEY:
+            raise ValueError(
+                "SECRET_KEY must be set when PUBLIC_BASE_URL is https: the development "
+                "key is public and would let anyone forge sessions"
+            )
+        return settings
 
 
 @cache
