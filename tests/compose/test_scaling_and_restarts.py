@@ -150,6 +150,7 @@ def test_sixty_tweets_are_spread_over_three_tweeters_each_posted_once(
         )
 
 
+@pytest.mark.timeout(300)  # recovery may wait for the sweeper's next tick
 def test_queued_tweets_survive_a_redis_restart(stack: Stack, capsys: pytest.CaptureFixture[str]):
     people = [stack.sign_in() for _ in range(USERS)]
     # Slow X: most of the 60 are still queued in Redis when it goes down.
