@@ -1,20 +1,21 @@
 """State changes of a mail row, each one guarded so that a redelivered or
 duplicated message never sends the same mail twice.
 
-A worker *claims* a mail by moving it to ``sending`` with a lease. Only a
-``queued`` mail, or a ``sending`` one whose lease has run out (its worker
-died), can be claimed. ``sent`` and ``failed`` rows are never touched again.
+A ``queued`` mail, or a ``sending`` one whose lease has run out (its worker
+died), can be claimed (leases: tweetnow.shared.row_leases). ``sent`` and
+``failed`` rows are never touched again.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from tweetnow.shared.clock import from_db, to_db, utcnow
+from tweetnow.shared import row_leases
+from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.models import Mail, MailStatus
+from tweetnow.shared.row_leases import Busy, Finished
 
 
 @dataclass(frozen=True)
@@ -25,41 +26,14 @@ class Claimed:
     took_over: bool
 
 
-@dataclass(frozen=True)
-class Busy:
-    """Another worker holds the lease; look again when it ends."""
-
-    lease_until: datetime
-
-
-@dataclass(frozen=True)
-class Finished:
-    status: str
-
-
 def claim(mail_id: int, lease_s: float) -> Claimed | Busy | Finished | None:
     """Take the mail for one sending attempt, or say why not (None: no such mail)."""
     mail = Mail.get_or_none(Mail.id == mail_id)
     if mail is None:
         return None
-    now = utcnow()
-    expired = (Mail.status == MailStatus.SENDING) & (Mail.lease_until < to_db(now))
-    updated = (
-        Mail.update(
-            status=MailStatus.SENDING,
-            attempts=Mail.attempts + 1,
-            lease_until=to_db(now + timedelta(seconds=lease_s)),
-            updated_at=to_db(now),
-        )
-        .where((Mail.id == mail_id) & ((Mail.status == MailStatus.QUEUED) | expired))
-        .execute()
-    )
-    if updated:
+    if row_leases.take(Mail, mail_id, lease_s=lease_s, claimable=Mail.status == MailStatus.QUEUED):
         return Claimed(mail=Mail.get_by_id(mail_id), took_over=mail.status == MailStatus.SENDING)
-    mail = Mail.get_by_id(mail_id)
-    if mail.status == MailStatus.SENDING:
-        return Busy(lease_until=from_db(mail.lease_until) or now)
-    return Finished(status=mail.status)
+    return row_leases.why_not(Mail.get_by_id(mail_id))
 
 
 def data_of(mail: Mail) -> dict[str, Any]:
@@ -85,23 +59,16 @@ def remember(mail_id: int, **fields: Any) -> bool:
     )
 
 
-def _finish(mail_id: int, **fields: Any) -> bool:
-    now = to_db(utcnow())
-    return bool(
-        Mail.update(lease_until=None, updated_at=now, **fields)
-        .where((Mail.id == mail_id) & (Mail.status == MailStatus.SENDING))
-        .execute()
+def mark_sent(mail_id: int) -> bool:
+    return row_leases.finish(
+        Mail, mail_id, status=MailStatus.SENT, sent_at=to_db(utcnow()), error=None
     )
 
 
-def mark_sent(mail_id: int) -> bool:
-    return _finish(mail_id, status=MailStatus.SENT, sent_at=to_db(utcnow()), error=None)
-
-
 def mark_failed(mail_id: int, reason: str) -> bool:
-    return _finish(mail_id, status=MailStatus.FAILED, error=reason)
+    return row_leases.finish(Mail, mail_id, status=MailStatus.FAILED, error=reason)
 
 
 def release(mail_id: int, reason: str) -> bool:
     """Back to ``queued`` after an attempt the SMTP server did not take; a retry follows."""
-    return _finish(mail_id, status=MailStatus.QUEUED, error=reason)
+    return row_leases.finish(Mail, mail_id, status=MailStatus.QUEUED, error=reason)
