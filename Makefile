@@ -48,9 +48,10 @@ bench: venv redis ## Benchmarks (numbers in the README); writes bench/results/ a
 	$(PY) -m bench.pages
 	$(PY) -m bench.admin
 
-lint: venv ## ruff lint and format check
+lint: venv ## ruff lint and format check, then the type checker over every package
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 fmt: venv ## Format and fix what ruff can
 	$(VENV)/bin/ruff check --fix .

@@ -13,11 +13,11 @@ import falcon.testing
 import pytest
 import redis
 
+from tests.support.accounts import make_user
 from tests.support.processes import RedisServer
 from tweetnow.shared.db import database, open_database
 from tweetnow.shared.migrations import migrate
 from tweetnow.shared.models import User
-from tweetnow.shared.secrets_box import SecretBox
 from tweetnow.shared.settings import Settings
 from tweetnow.web import api_tokens
 from tweetnow.web.app import create_app
@@ -54,24 +54,13 @@ def client(deps: WebDeps) -> falcon.testing.TestClient:
     return falcon.testing.TestClient(create_app(deps))
 
 
-def make_user(deps: WebDeps, username: str) -> User:
-    box: SecretBox = deps.box
-    return User.create(
-        x_user_id=str(abs(hash(username))),
-        username=username,
-        name=username.title(),
-        x_access_token=box.encrypt(f"token-{username}"),
-        x_access_secret=box.encrypt(f"secret-{username}"),
-    )
-
-
 @pytest.fixture
 def alice(deps: WebDeps) -> tuple[User, str]:
-    user = make_user(deps, "alice")
+    user = make_user(deps.box, "alice")
     return user, api_tokens.issue(user, "unit").token
 
 
 @pytest.fixture
 def bob(deps: WebDeps) -> tuple[User, str]:
-    user = make_user(deps, "bob")
+    user = make_user(deps.box, "bob")
     return user, api_tokens.issue(user, "unit").token

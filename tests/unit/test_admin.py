@@ -14,6 +14,7 @@ import falcon.testing
 import pytest
 import redis
 
+from tests.support.accounts import make_user
 from tweetnow.shared.job_status import JobState
 from tweetnow.shared.messages import POST_TWEET, PostTweet
 from tweetnow.shared.models import Tweet, TweetStatus, User
@@ -21,8 +22,6 @@ from tweetnow.shared.worker_registry import WorkerRegistry
 from tweetnow.web.app import create_app
 from tweetnow.web.deps import WebDeps
 from tweetnow.web.sessions import CSRF_COOKIE, SessionManager
-
-from .conftest import make_user
 
 PAGES = [
     "/admin",
@@ -90,7 +89,7 @@ def admin_app(admin_deps: WebDeps) -> falcon.testing.TestClient:
 
 @pytest.fixture
 def root(admin_deps: WebDeps) -> User:
-    return make_user(admin_deps, "Root")  # handles match case-insensitively
+    return make_user(admin_deps.box, "Root")  # handles match case-insensitively
 
 
 @pytest.fixture
@@ -127,7 +126,7 @@ def dead_message(deps: WebDeps, tweet: Tweet, *, retries: int = 8) -> str:
 
 
 def test_people_not_listed_get_404_on_every_page_and_action(admin_app, admin_deps, alice, root):
-    bob = make_user(admin_deps, "bob")
+    bob = make_user(admin_deps.box, "bob")
     signed_in = Browser(admin_app, admin_deps, bob)
     _, admin_token = root, None
     for path in PAGES:
@@ -143,7 +142,7 @@ def test_people_not_listed_get_404_on_every_page_and_action(admin_app, admin_dep
 
 
 def test_nobody_is_admin_when_the_setting_is_empty(client, deps):
-    root = make_user(deps, "root")
+    root = make_user(deps.box, "root")
     browser = Browser(client, deps, root)
     assert deps.settings.admin_x_usernames == ()
     assert browser.get("/admin").status_code == 404

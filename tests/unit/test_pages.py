@@ -18,6 +18,7 @@ import jinja2
 import pytest
 import redis
 
+from tests.support.accounts import make_user
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.messages import TWEETS_QUEUE
 from tweetnow.shared.models import ApiToken, Tweet, TweetStatus, User
@@ -29,8 +30,6 @@ from tweetnow.web.pages.static_assets import StaticAssets
 from tweetnow.web.pages.tweet_rules import js_pattern, tweet_rules_js
 from tweetnow.web.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionManager
 from tweetnow.web.tweet_text import weighted_length
-
-from .conftest import make_user
 
 QUEUE_KEY = f"dramatiq:{TWEETS_QUEUE}"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -74,7 +73,7 @@ class Browser:
 
 @pytest.fixture
 def ada(deps: WebDeps) -> User:
-    return make_user(deps, "ada")
+    return make_user(deps.box, "ada")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.accounts import make_user
 from tweetnow.shared.broker import job_store
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.job_status import JobRecord
@@ -17,7 +18,6 @@ from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns, check_cron
 from tweetnow.tweeter.dispatch import dispatch_due_tweets
 from tweetnow.tweeter.sweeper import job_is_live, sweep_outbox
 
-from .conftest import make_user
 from .test_web_api import QUEUE_KEY
 
 
@@ -56,7 +56,7 @@ def scheduled(deps, user, seconds: float, dispatched: bool = False) -> Tweet:
 
 
 def test_dispatch_sends_due_tweets_once_even_when_two_run_at_once(deps, redis_client):
-    user = make_user(deps, "sched")
+    user = make_user(deps.box, "sched")
     due = [scheduled(deps, user, s) for s in (-30, 5, 60)]
     later = scheduled(deps, user, 3600)
     counts: list[int] = []
@@ -116,7 +116,7 @@ def test_job_liveness():
 
 
 def test_sweeper_resends_only_orphans(deps, redis_client):
-    user = make_user(deps, "sweep")
+    user = make_user(deps.box, "sweep")
     old = to_db(utcnow() - timedelta(minutes=5))
     orphan = Tweet.create(user=user, text="orphan", job_id=str(uuid.uuid4()), updated_at=old)
     held = Tweet.create(user=user, text="held", job_id=str(uuid.uuid4()), updated_at=old)

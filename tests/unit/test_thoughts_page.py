@@ -8,11 +8,11 @@ from importlib.resources import files
 
 import pytest
 
+from tests.support.accounts import make_user
 from tweetnow.shared.models import Mail, MailKind, MailStatus, User
 from tweetnow.web.deps import WebDeps
 from tweetnow.web.resources.thoughts import MAX_THOUGHT_CHARS
 
-from .conftest import make_user
 from .test_pages import (
     IMMUTABLE,
     Browser,
@@ -24,7 +24,7 @@ from .test_pages import (
 
 @pytest.fixture
 def grace(deps: WebDeps) -> User:
-    return make_user(deps, "grace")
+    return make_user(deps.box, "grace")
 
 
 @pytest.fixture

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.support.accounts import make_user
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.models import Tweet, TweetStatus
 from tweetnow.tweeter import tweet_rows
 
-from .conftest import make_user
-
 
 def new_tweet(deps, status=TweetStatus.QUEUED) -> Tweet:
-    user = make_user(deps, f"u{Tweet.select().count()}")
+    user = make_user(deps.box, f"u{Tweet.select().count()}")
     return Tweet.create(user=user, text="hi", status=status, job_id=f"job-{user.username}")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from peewee import (
+    AutoField,
     CharField,
     DateTimeField,
     ForeignKeyField,
@@ -48,6 +49,9 @@ class MailKind(StrEnum):
 
 
 class BaseModel(Model):
+    #: Declared so type checkers see the primary key peewee adds to every table.
+    id = AutoField()
+
     class Meta:
         database = database
 
@@ -94,6 +98,7 @@ class ApiToken(BaseModel):
 
 class Tweet(BaseModel):
     user = ForeignKeyField(User, backref="tweets", on_delete="CASCADE")
+    user_id: int  # the foreign key's column, set by peewee
     text = TextField()
     status = CharField(default=TweetStatus.QUEUED, index=True)
     job_id = CharField(unique=True)  # the Dramatiq message id of the current job
@@ -117,6 +122,7 @@ class Mail(BaseModel):
     """One mail to send. Its status guards against sending it twice."""
 
     user = ForeignKeyField(User, backref="mails", null=True, on_delete="SET NULL")
+    user_id: int | None  # the foreign key's column, set by peewee
     kind = CharField()  # MailKind
     recipient = CharField()
     data = TextField(default="{}")  # JSON: what the template needs (the thought, a tweet id)

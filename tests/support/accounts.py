@@ -1,0 +1,19 @@
+"""People for in-process tests: a user row with encrypted X tokens, as sign-in leaves it."""
+
+from __future__ import annotations
+
+import zlib
+
+from tweetnow.shared.models import User
+from tweetnow.shared.secrets_box import SecretBox
+
+
+def make_user(box: SecretBox, username: str) -> User:
+    """A signed-up user whose X id is derived from the name (stable across runs)."""
+    return User.create(
+        x_user_id=str(zlib.crc32(username.encode())),
+        username=username,
+        name=username.title(),
+        x_access_token=box.encrypt(f"token-{username}"),
+        x_access_secret=box.encrypt(f"secret-{username}"),
+    )
