@@ -19,9 +19,9 @@ from tweetnow.shared.db import database, open_database
 from tweetnow.shared.migrations import migrate
 from tweetnow.shared.models import User
 from tweetnow.shared.settings import Settings
-from tweetnow.web import api_tokens
 from tweetnow.web.app import create_app
 from tweetnow.web.deps import WebDeps
+from tweetnow.web.domain.tokens import TokenService
 
 
 @pytest.fixture
@@ -57,10 +57,10 @@ def client(deps: WebDeps) -> falcon.testing.TestClient:
 @pytest.fixture
 def alice(deps: WebDeps) -> tuple[User, str]:
     user = make_user(deps.box, "alice")
-    return user, api_tokens.issue(user, "unit").token
+    return user, TokenService().issue(user, "unit").token
 
 
 @pytest.fixture
 def bob(deps: WebDeps) -> tuple[User, str]:
     user = make_user(deps.box, "bob")
-    return user, api_tokens.issue(user, "unit").token
+    return user, TokenService().issue(user, "unit").token

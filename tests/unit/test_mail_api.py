@@ -9,19 +9,16 @@ import falcon.testing
 import pytest
 import redis
 
+from tests.support.web_api import bearer
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.messages import MAIL_QUEUE
 from tweetnow.shared.models import Mail, MailKind
 from tweetnow.shared.settings import Settings
 from tweetnow.web.app import create_app
 from tweetnow.web.deps import WebDeps
-from tweetnow.web.welcome import request_welcome
+from tweetnow.web.domain.account import request_welcome
 
 QUEUE_KEY = f"dramatiq:{MAIL_QUEUE}"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def queued_payloads(r: redis.Redis) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import falcon.testing
 
-from tweetnow.web.metrics import parse_allow
+from tweetnow.web.middleware.metrics import parse_allow
 
 
 def test_metrics_answer_loopback_by_default(client: falcon.testing.TestClient):

@@ -19,56 +19,24 @@ import pytest
 import redis
 
 from tests.support.accounts import make_user
+from tests.support.web_api import QUEUE_KEY, bearer, queued_job_ids
+from tests.support.web_browser import (
+    IMMUTABLE,
+    Browser,
+    assert_no_inline_script_or_style,
+    assert_security_headers,
+    session_cookies,
+)
 from tweetnow.shared.clock import to_db, utcnow
-from tweetnow.shared.messages import TWEETS_QUEUE
 from tweetnow.shared.models import ApiToken, Tweet, TweetStatus, User
 from tweetnow.shared.settings import Settings
-from tweetnow.web import api_tokens
 from tweetnow.web.app import create_app
 from tweetnow.web.deps import WebDeps
+from tweetnow.web.domain.tokens import TokenService
 from tweetnow.web.pages.static_assets import StaticAssets
 from tweetnow.web.pages.tweet_rules import js_pattern, tweet_rules_js
-from tweetnow.web.sessions import CSRF_COOKIE, SESSION_COOKIE, SessionManager
+from tweetnow.web.sessions import CSRF_COOKIE, SESSION_COOKIE
 from tweetnow.web.tweet_text import weighted_length
-
-QUEUE_KEY = f"dramatiq:{TWEETS_QUEUE}"
-IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-class _StartSession:
-    def __init__(self, sessions: SessionManager, user: User) -> None:
-        self.sessions, self.user = sessions, user
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.sessions.start(resp, self.user)
-
-
-def session_cookies(deps: WebDeps, user: User) -> dict[str, str]:
-    """A signed-in browser's cookies, made by the real session manager."""
-    app = falcon.App()
-    app.add_route("/start", _StartSession(SessionManager(deps.settings), user))
-    result = falcon.testing.TestClient(app).simulate_get("/start")
-    return {name: cookie.value for name, cookie in result.cookies.items()}
-
-
-class Browser:
-    """A signed-in browser: its cookies go along, and its CSRF token when asked."""
-
-    def __init__(self, client: falcon.testing.TestClient, cookies: dict[str, str]) -> None:
-        self.client, self.cookies = client, cookies
-
-    @property
-    def csrf(self) -> dict[str, str]:
-        return {"X-CSRF-Token": self.cookies[CSRF_COOKIE]}
-
-    def get(self, path: str, **kwargs):
-        return self.client.simulate_get(path, cookies=self.cookies, **kwargs)
-
-    def post(self, path: str, **kwargs):
-        return self.client.simulate_post(path, cookies=self.cookies, **kwargs)
-
-    def patch(self, path: str, **kwargs):
-        return self.client.simulate_patch(path, cookies=self.cookies, **kwargs)
 
 
 @pytest.fixture
@@ -83,25 +51,6 @@ def browser(client, deps, ada) -> Browser:
 
 def add_tweet(user: User, text: str, status: str = TweetStatus.QUEUED, **fields) -> Tweet:
     return Tweet.create(user=user, text=text, status=status, job_id=f"job-{text}", **fields)
-
-
-def assert_security_headers(headers) -> None:
-    csp = headers["content-security-policy"]
-    assert "script-src 'self'" in csp
-    assert "frame-ancestors 'none'" in csp
-    assert "unsafe-inline" not in csp
-    assert headers["x-frame-options"] == "DENY"
-    assert headers["x-content-type-options"] == "nosniff"
-    assert headers["referrer-policy"] == "same-origin"
-
-
-def assert_no_inline_script_or_style(html: str) -> None:
-    for tag in re.findall(r"<script\b[^>]*>", html):
-        assert re.search(r'\bsrc="/static/[^"]+\.js"', tag), tag
-    assert not re.search(r"<script\b[^>]*>[^<]+</script>", html)
-    assert "<style" not in html
-    assert not re.search(r"\sstyle=", html)
-    assert not re.search(r"\son[a-z]+=", html)
 
 
 # --- pages ------------------------------------------------------------------
@@ -206,9 +155,10 @@ def test_my_tweets_when_there_are_none(browser):
 
 def test_account_page_shows_the_address_and_live_tokens_only(browser, ada):
     User.update(email="ada@example.com").where(User.id == ada.id).execute()
-    live = api_tokens.issue(ada, "laptop <script>")
-    gone = api_tokens.issue(ada, "old one")
-    api_tokens.revoke(ada, gone.row.id)
+    tokens = TokenService()
+    live = tokens.issue(ada, "laptop <script>")
+    gone = tokens.issue(ada, "old one")
+    tokens.revoke(ada, gone.id)
     html = browser.get("/account").text
     assert 'value="ada@example.com"' in html
     assert "laptop &lt;script&gt;" in html
@@ -382,16 +332,6 @@ def test_python_patterns_become_javascript_u_patterns(python, javascript):
 # --- POST /api/tweets/{id}/retry ---------------------------------------------------
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _message_ids(r: redis.Redis) -> list[str]:
-    return [
-        json.loads(r.hget(f"{QUEUE_KEY}.msgs", m))["message_id"] for m in r.lrange(QUEUE_KEY, 0, -1)
-    ]
-
-
 def test_a_failed_tweet_is_retried_under_a_new_job(client, alice, redis_client):
     user, token = alice
     tweet = add_tweet(user, "try me", TweetStatus.FAILED, error="X refused the tweet", attempts=1)
@@ -405,7 +345,7 @@ def test_a_failed_tweet_is_retried_under_a_new_job(client, alice, redis_client):
     assert body["tweet"]["status"] == "queued" and body["tweet"]["error"] is None
     row = Tweet.get_by_id(tweet.id)
     assert (row.status, row.job_id, row.error) == ("queued", job_id, None)
-    assert _message_ids(redis_client) == [job_id]
+    assert queued_job_ids(redis_client) == [job_id]
     job = client.simulate_get(f"/api/jobs/{job_id}", headers=bearer(token)).json
     assert job["status"] == "queued"
 

@@ -6,9 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.web_api import QUEUE_KEY, assert_nothing_written, bearer
 from tweetnow.shared.models import Tweet
-
-from .test_web_api import QUEUE_KEY, assert_nothing_written, bearer
 
 
 def at(delta: timedelta) -> str:

@@ -9,17 +9,16 @@ from importlib.resources import files
 import pytest
 
 from tests.support.accounts import make_user
-from tweetnow.shared.models import Mail, MailKind, MailStatus, User
-from tweetnow.web.deps import WebDeps
-from tweetnow.web.resources.thoughts import MAX_THOUGHT_CHARS
-
-from .test_pages import (
+from tests.support.web_browser import (
     IMMUTABLE,
     Browser,
     assert_no_inline_script_or_style,
     assert_security_headers,
     session_cookies,
 )
+from tweetnow.shared.models import Mail, MailKind, MailStatus, User
+from tweetnow.web.deps import WebDeps
+from tweetnow.web.domain.mail import MAX_THOUGHT_CHARS
 
 
 @pytest.fixture

@@ -7,24 +7,9 @@ import json
 import pytest
 import redis
 
-from tweetnow.shared.messages import TWEETS_QUEUE
+from tests.support.web_api import QUEUE_KEY, assert_nothing_written, bearer, queued_message_ids
 from tweetnow.shared.models import Tweet
-
-QUEUE_KEY = f"dramatiq:{TWEETS_QUEUE}"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def queued_message_ids(r: redis.Redis) -> list[str]:
-    return [m.decode() for m in r.lrange(QUEUE_KEY, 0, -1)]
-
-
-def assert_nothing_written(r: redis.Redis) -> None:
-    assert Tweet.select().count() == 0
-    assert r.llen(QUEUE_KEY) == 0
-    assert r.hlen(f"{QUEUE_KEY}.msgs") == 0
+from tweetnow.web.domain.tokens import TokenService
 
 
 def test_accepted_tweet_has_its_row_and_its_message(client, alice, redis_client):
@@ -101,10 +86,8 @@ def test_missing_or_bad_credentials_are_401(client, redis_client, db, headers, w
 
 def test_revoked_token_is_refused(client, alice, redis_client):
     user, token = alice
-    from tweetnow.web import api_tokens
-
     (row,) = list(user.api_tokens)
-    assert api_tokens.revoke(user, row.id)
+    TokenService().revoke(user, row.id)
     r = client.simulate_post("/api/tweets", json={"text": "hi"}, headers=bearer(token))
     assert r.status_code == 401
     assert_nothing_written(redis_client)

@@ -1,44 +1,262 @@
 """The Falcon app: ``create_app(deps)`` wires it, ``get_app()`` builds it from the environment.
 
 gunicorn calls the factory: ``gunicorn 'tweetnow.web.app:get_app()'``.
+
+Every route of the API and the pages is listed once, in ``route_table``; the
+admin dashboard adds its own under /admin.
 """
 
 from __future__ import annotations
 
 import falcon
+import falcon.media
+import msgspec
 import peewee
 
 from tweetnow.shared.db import open_database
 from tweetnow.shared.log_setup import configure_logging
 from tweetnow.shared.settings import get_settings
 
+from . import schemas
 from .admin import register_admin
-from .authentication import Authentication
-from .db_connection import DatabaseConnection
+from .api.account import Me
+from .api.auth import Callback, Login, Logout
+from .api.docs import OpenApiDocument
+from .api.health import Liveness, Readiness
+from .api.jobs import JobItem
+from .api.thoughts import MailItem, Thoughts
+from .api.tokens import TokenItem, Tokens
+from .api.tweets import MAX_PAGE, TweetItem, Tweets
 from .deps import WebDeps
-from .errors import handle_database_unavailable, handle_unexpected, serialize_error
-from .metrics import MetricsEndpoint, RequestMetrics
-from .pages import register_pages
-from .request_context import RequestContext
-from .resources.account import Me
-from .resources.auth import Callback, Login, Logout
-from .resources.docs import OpenApiDocument
-from .resources.health import Liveness, Readiness
-from .resources.jobs import JobItem
-from .resources.thoughts import MailItem, Thoughts
-from .resources.tokens import Token, Tokens
-from .resources.tweet_retry import TweetRetry
-from .resources.tweets import TweetItem, Tweets
-from .row_ids import RowIdConverter
-from .security_headers import SecurityHeaders
+from .domain.account import AccountService
+from .domain.errors import DomainError
+from .domain.jobs import JobService
+from .domain.mail import MailService
+from .domain.tokens import TokenService
+from .domain.tweets import TweetService
+from .errors import (
+    handle_database_unavailable,
+    handle_domain_error,
+    handle_unexpected,
+    serialize_error,
+)
+from .middleware.authentication import Authentication
+from .middleware.db_connection import DatabaseConnection
+from .middleware.metrics import MetricsEndpoint, RequestMetrics
+from .middleware.request_context import RequestContext
+from .middleware.security_headers import SecurityHeaders
+from .openapi import build_openapi
+from .pages.account import AccountPage
+from .pages.home import Home
+from .pages.my_tweets import MyTweets
+from .pages.static_assets import StaticAssets, StaticFile
+from .pages.templating import PageTemplates
+from .pages.thoughts import ThoughtsPage
+from .pages.tweet_rules import ASSET_NAME, tweet_rules_js
+from .routes import Answer, Operation, QueryParam, Route, add_routes
+from .row_ids import MAX_ROW_ID, RowIdConverter
 from .sessions import SessionManager
-from .tweet_service import TweetService
 from .x_signin import XSignIn
+
+#: The errors any operation that reads a JSON body can give.
+BODY_ERRORS = (400, 401, 403, 413, 415, 422)
+
+
+def route_table(
+    deps: WebDeps, sessions: SessionManager, metrics: RequestMetrics, tokens: TokenService
+) -> list[Route]:
+    """Every route, with the documentation of the API's; /openapi.json is built from it."""
+    max_body = deps.settings.max_body_bytes
+    signin = XSignIn(deps.settings)
+    tweets = TweetService(deps)
+    mail = MailService(deps)
+    assets = StaticAssets.from_package(generated={ASSET_NAME: tweet_rules_js()})
+    templates = PageTemplates(assets)
+    routes = [
+        Route(
+            "/healthz",
+            Liveness(),
+            operations={
+                "get": Operation(
+                    "The process is up",
+                    (Answer(200, schemas.Health, "Up"),),
+                    caller="anyone",
+                )
+            },
+        ),
+        Route(
+            "/readyz",
+            Readiness(deps.redis),
+            operations={
+                "get": Operation(
+                    "Redis and the database answer",
+                    (
+                        Answer(200, schemas.Health, "Ready"),
+                        Answer(503, schemas.Health, "Not ready"),
+                    ),
+                    caller="anyone",
+                )
+            },
+        ),
+        Route("/metrics", MetricsEndpoint(metrics, deps.settings.metrics_allow)),
+        Route("/auth/x/login", Login(signin)),
+        Route("/auth/x/callback", Callback(deps, signin, sessions)),
+        Route("/auth/logout", Logout(sessions)),
+        Route(
+            "/api/tweets",
+            Tweets(tweets, max_body_bytes=max_body),
+            operations={
+                "post": Operation(
+                    "Accept a tweet; a worker posts it to X in the background",
+                    (Answer(202, schemas.TweetAccepted, "Accepted; poll the job"),),
+                    errors=(*BODY_ERRORS, 503),
+                    body=schemas.TweetCreate,
+                ),
+                "get": Operation(
+                    "The caller's tweets, newest first",
+                    (Answer(200, schemas.TweetPage, "A page"),),
+                    errors=(400, 401),
+                    query=(QueryParam("limit", MAX_PAGE), QueryParam("before", MAX_ROW_ID)),
+                ),
+            },
+        ),
+        Route(
+            "/api/tweets/{tweet_id:id}",
+            tweet_item := TweetItem(tweets),
+            operations={
+                "get": Operation(
+                    "One of the caller's tweets",
+                    (Answer(200, schemas.Tweet, "The tweet"),),
+                    errors=(401, 404),
+                ),
+                "delete": Operation(
+                    "Cancel a scheduled or queued tweet",
+                    (
+                        Answer(200, schemas.Tweet, "Canceled"),
+                        Answer(409, schemas.Error, "The tweet is already sending or done"),
+                    ),
+                    errors=(401, 403, 404, 503),
+                ),
+            },
+        ),
+        Route(
+            "/api/tweets/{tweet_id:id}/retry",
+            tweet_item,
+            suffix="retry",
+            operations={
+                "post": Operation(
+                    "Send a failed tweet again, under a new job",
+                    (
+                        Answer(202, schemas.TweetAccepted, "Queued again; poll the new job"),
+                        Answer(409, schemas.Error, "The tweet has not failed"),
+                        Answer(503, schemas.Error, "The database is unavailable"),
+                    ),
+                    errors=(401, 403, 404),
+                ),
+            },
+        ),
+        Route(
+            "/api/jobs/{job_id}",
+            JobItem(JobService(deps)),
+            operations={
+                "get": Operation(
+                    "A background job's status",
+                    (Answer(200, schemas.Job, "The job"),),
+                    errors=(401, 404),
+                )
+            },
+        ),
+        Route(
+            "/api/thoughts",
+            Thoughts(mail, max_body_bytes=max_body),
+            operations={
+                "post": Operation(
+                    "Mail a thought, with a GIF found for it; the mailer sends it",
+                    (
+                        Answer(202, schemas.ThoughtAccepted, "Accepted; poll the job or the mail"),
+                        Answer(
+                            429,
+                            schemas.Error,
+                            "Too many thoughts this hour",
+                            headers={"Retry-After": "Seconds until the next thought can go"},
+                        ),
+                    ),
+                    errors=BODY_ERRORS,
+                    body=schemas.ThoughtCreate,
+                )
+            },
+        ),
+        Route(
+            "/api/mail/{mail_id:id}",
+            MailItem(mail),
+            operations={
+                "get": Operation(
+                    "One of the caller's mails",
+                    (Answer(200, schemas.Mail, "The mail"),),
+                    errors=(401, 404),
+                )
+            },
+        ),
+        Route(
+            "/api/me",
+            Me(AccountService(deps), max_body_bytes=max_body),
+            operations={
+                "get": Operation(
+                    "The caller's account",
+                    (Answer(200, schemas.Me, "The account"),),
+                    errors=(401,),
+                ),
+                "patch": Operation(
+                    "Change the address notices are mailed to",
+                    (Answer(200, schemas.Me, "The account, changed"),),
+                    errors=BODY_ERRORS,
+                    body=schemas.MeUpdate,
+                ),
+            },
+        ),
+        Route(
+            "/api/tokens",
+            Tokens(tokens, max_body_bytes=max_body),
+            operations={
+                "post": Operation(
+                    "Create an API token (browser session only); shown once",
+                    (Answer(201, schemas.TokenIssued, "The new token"),),
+                    errors=BODY_ERRORS,
+                    body=schemas.TokenCreate,
+                    caller="session",
+                ),
+                "get": Operation(
+                    "The caller's live API tokens",
+                    (Answer(200, schemas.TokenList, "Tokens"),),
+                    errors=(401, 403),
+                    caller="session",
+                ),
+            },
+        ),
+        Route(
+            "/api/tokens/{token_id:id}",
+            TokenItem(tokens),
+            operations={
+                "delete": Operation(
+                    "Revoke an API token",
+                    (Answer(204, None, "Revoked"),),
+                    errors=(401, 403, 404),
+                    caller="session",
+                )
+            },
+        ),
+        Route("/static/{name}", StaticFile(assets)),
+        Route("/", Home(templates)),
+        Route("/tweets", MyTweets(tweets, templates)),
+        Route("/account", AccountPage(tokens, templates)),
+        Route("/thoughts", ThoughtsPage(templates)),
+    ]
+    return [*routes, Route("/openapi.json", OpenApiDocument(build_openapi(routes)))]
 
 
 def create_app(deps: WebDeps) -> falcon.App:
     sessions = SessionManager(deps.settings)
-    signin = XSignIn(deps.settings)
+    tokens = TokenService()
     metrics = RequestMetrics()
     app = falcon.App(
         middleware=[
@@ -46,34 +264,21 @@ def create_app(deps: WebDeps) -> falcon.App:
             SecurityHeaders(hsts=deps.settings.cookie_secure),
             RequestContext(),
             DatabaseConnection(),
-            Authentication(sessions),
+            Authentication(sessions, tokens),
         ],
     )
     app.router_options.converters["id"] = RowIdConverter
     app.req_options.strip_url_path_trailing_slash = True
     app.resp_options.secure_cookies_by_default = deps.settings.cookie_secure
+    # Answers are msgspec structs (or plain dicts); msgspec writes both.
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = falcon.media.JSONHandler(
+        dumps=msgspec.json.encode
+    )
     app.set_error_serializer(serialize_error)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(peewee.OperationalError, handle_database_unavailable)
-
-    app.add_route("/healthz", Liveness())
-    app.add_route("/readyz", Readiness(deps))
-    app.add_route("/metrics", MetricsEndpoint(metrics, deps.settings.metrics_allow))
-    app.add_route("/openapi.json", OpenApiDocument())
-    app.add_route("/auth/x/login", Login(signin))
-    app.add_route("/auth/x/callback", Callback(deps, signin, sessions))
-    app.add_route("/auth/logout", Logout(sessions))
-    app.add_route("/api/tokens", Tokens(deps))
-    app.add_route("/api/tokens/{token_id:id}", Token())
-    tweets = TweetService(deps)
-    app.add_route("/api/tweets", Tweets(deps, tweets))
-    app.add_route("/api/tweets/{tweet_id:id}", TweetItem(deps, tweets))
-    app.add_route("/api/tweets/{tweet_id:id}/retry", TweetRetry(deps, tweets))
-    app.add_route("/api/jobs/{job_id}", JobItem(deps))
-    app.add_route("/api/me", Me(deps))
-    app.add_route("/api/thoughts", Thoughts(deps))
-    app.add_route("/api/mail/{mail_id:id}", MailItem())
-    register_pages(app, deps, sessions)
+    app.add_error_handler(DomainError, handle_domain_error)
+    add_routes(app, route_table(deps, sessions, metrics, tokens))
     register_admin(app, deps)
     return app
 

@@ -1,10 +1,18 @@
-"""Every error leaves as JSON a person can act on: {"status", "title", "description"}."""
+"""Every error leaves as JSON a person can act on: {"status", "title", "description"}.
+
+Domain errors become their HTTP answer here, and only here: the status, the
+title, the description and headers such as Retry-After.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import falcon
 
 from tweetnow.shared.log_setup import get_logger
+
+from .domain.errors import Conflict, DomainError, Invalid, NotFound, TooMany
 
 log = get_logger(__name__)
 
@@ -17,25 +25,41 @@ def serialize_error(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTP
     resp.append_header("Vary", "Accept")
 
 
-def handle_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params) -> None:
+def http_error(exc: DomainError) -> falcon.HTTPError:
+    """The HTTP answer to a domain error."""
+    match exc:
+        case Invalid():
+            return falcon.HTTPUnprocessableEntity(
+                title="Invalid request", description=exc.description, code=exc.field
+            )
+        case NotFound():
+            return falcon.HTTPNotFound(description=exc.description)
+        case Conflict():
+            return falcon.HTTPConflict(title=exc.title, description=exc.description)
+        case TooMany():
+            return falcon.HTTPTooManyRequests(
+                title=exc.title, description=exc.description, retry_after=exc.retry_after
+            )
+    raise TypeError(f"no HTTP answer for {type(exc).__name__}")
+
+
+def handle_domain_error(
+    req: falcon.Request, resp: falcon.Response, exc: DomainError, params: dict[str, Any]
+) -> None:
+    raise http_error(exc)
+
+
+def handle_unexpected(
+    req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]
+) -> None:
     log.exception("unhandled_error", path=req.path, method=req.method)
     raise falcon.HTTPInternalServerError(
         description="Something went wrong on our side; the request id is in X-Request-ID."
     )
 
 
-def unprocessable(description: str, *, field: str | None = None) -> falcon.HTTPError:
-    return falcon.HTTPUnprocessableEntity(
-        title="Invalid request", description=description, code=field
-    )
-
-
-def not_found(what: str) -> falcon.HTTPNotFound:
-    return falcon.HTTPNotFound(description=f"No such {what}.")
-
-
 def handle_database_unavailable(
-    req: falcon.Request, resp: falcon.Response, exc: Exception, params
+    req: falcon.Request, resp: falcon.Response, exc: Exception, params: dict[str, Any]
 ) -> None:
     log.error("database_unavailable", path=req.path, error=str(exc))
     raise falcon.HTTPServiceUnavailable(

@@ -1,213 +1,119 @@
-"""The OpenAPI 3.1 document, generated from the schemas that validate requests."""
+"""The OpenAPI 3.1 document, generated from the route table and the structs it names.
+
+Each documented route gives its path (Falcon's template, converters dropped),
+its methods, the request body struct, and the answers and errors it gives;
+the structs themselves become the document's components.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
-from . import schemas
+from .routes import Answer, Caller, Operation, QueryParam, Route
 from .row_ids import MAX_ROW_ID
+from .schemas import Error
+from .sessions import SESSION_COOKIE
 
 REF = "#/components/schemas/{name}"
+
+ERROR_WORDS = {
+    400: "Malformed JSON or query parameter",
+    401: "No or bad credentials",
+    403: "CSRF check failed, or the action needs a browser session",
+    404: "Not found, or not yours",
+    409: "The request does not fit the thing's state",
+    413: "Body too large",
+    415: "Body is not JSON",
+    422: "Body does not fit the schema or X's rules",
+    503: "A dependency (queue, database) is unavailable",
+}
+
+SECURITY: dict[Caller, list[dict[str, list[str]]]] = {
+    "anyone": [],
+    "user": [{"bearer": []}, {"session": []}],
+    "session": [{"session": []}],
+}
+
+#: ``{tweet_id:id}`` in a Falcon template: the name, and the converter if any.
+_PATH_FIELD = re.compile(r"\{(?P<name>\w+)(?::(?P<converter>\w+))?\}")
 
 
 def _ref(struct: type) -> dict[str, str]:
     return {"$ref": REF.format(name=struct.__name__)}
 
 
-def _json(struct: type, description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": _ref(struct)}}}
+def _row_id(maximum: int = MAX_ROW_ID) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": maximum}
 
 
-def _errors(*codes: int) -> dict[str, Any]:
-    words = {
-        400: "Malformed JSON or query parameter",
-        401: "No or bad credentials",
-        403: "CSRF check failed, or the action needs a browser session",
-        404: "Not found, or not yours",
-        413: "Body too large",
-        415: "Body is not JSON",
-        422: "Body does not fit the schema or X's rules",
-        503: "A dependency (queue, database) is unavailable",
-    }
-    return {str(c): _json(schemas.Error, words[c]) for c in codes}
+def _answer(answer: Answer) -> dict[str, Any]:
+    doc: dict[str, Any] = {"description": answer.description}
+    if answer.struct is not None:
+        doc["content"] = {"application/json": {"schema": _ref(answer.struct)}}
+    if answer.headers:
+        doc["headers"] = {
+            name: {"description": words, "schema": {"type": "integer"}}
+            for name, words in answer.headers.items()
+        }
+    return doc
 
 
-def _body(struct: type) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": _ref(struct)}}}
-
-
-AUTH = [{"bearer": []}, {"session": []}]
-
-
-def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
-    structs = [
-        schemas.TweetCreate,
-        schemas.TokenCreate,
-        schemas.Tweet,
-        schemas.TweetAccepted,
-        schemas.TweetPage,
-        schemas.Job,
-        schemas.JobRef,
-        schemas.TokenIssued,
-        schemas.TokenList,
-        schemas.Error,
-        schemas.Health,
-        schemas.ThoughtCreate,
-        schemas.ThoughtAccepted,
-        schemas.Mail,
-        schemas.Me,
-        schemas.MeUpdate,
+def _path_params(template: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": match["name"],
+            "in": "path",
+            "required": True,
+            "schema": _row_id() if match["converter"] == "id" else {"type": "string"},
+        }
+        for match in _PATH_FIELD.finditer(template)
     ]
-    _, components = msgspec.json.schema_components(structs, ref_template=REF)
-    int_id = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
-    paths: dict[str, Any] = {
-        "/api/tweets": {
-            "post": {
-                "summary": "Accept a tweet; a worker posts it to X in the background",
-                "security": AUTH,
-                "requestBody": _body(schemas.TweetCreate),
-                "responses": {
-                    "202": _json(schemas.TweetAccepted, "Accepted; poll the job"),
-                    **_errors(400, 401, 403, 413, 415, 422, 503),
-                },
-            },
-            "get": {
-                "summary": "The caller's tweets, newest first",
-                "security": AUTH,
-                "parameters": [
-                    {"name": "limit", "in": "query", "schema": {**int_id, "maximum": 100}},
-                    {"name": "before", "in": "query", "schema": int_id},
-                ],
-                "responses": {"200": _json(schemas.TweetPage, "A page"), **_errors(400, 401)},
-            },
-        },
-        "/api/tweets/{tweet_id}": {
-            "get": {
-                "summary": "One of the caller's tweets",
-                "security": AUTH,
-                "parameters": [
-                    {"name": "tweet_id", "in": "path", "required": True, "schema": int_id}
-                ],
-                "responses": {"200": _json(schemas.Tweet, "The tweet"), **_errors(401, 404)},
-            }
-        },
-        "/api/jobs/{job_id}": {
-            "get": {
-                "summary": "A background job's status",
-                "security": AUTH,
-                "parameters": [
-                    {"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
-                "responses": {"200": _json(schemas.Job, "The job"), **_errors(401, 404)},
-            }
-        },
-        "/api/tokens": {
-            "post": {
-                "summary": "Create an API token (browser session only); shown once",
-                "security": [{"session": []}],
-                "requestBody": _body(schemas.TokenCreate),
-                "responses": {
-                    "201": _json(schemas.TokenIssued, "The new token"),
-                    **_errors(400, 401, 403, 413, 415, 422),
-                },
-            },
-            "get": {
-                "summary": "The caller's live API tokens",
-                "security": [{"session": []}],
-                "responses": {"200": _json(schemas.TokenList, "Tokens"), **_errors(401, 403)},
-            },
-        },
-        "/api/tokens/{token_id}": {
-            "delete": {
-                "summary": "Revoke an API token",
-                "security": [{"session": []}],
-                "parameters": [
-                    {"name": "token_id", "in": "path", "required": True, "schema": int_id}
-                ],
-                "responses": {"204": {"description": "Revoked"}, **_errors(401, 403, 404)},
-            }
-        },
-        "/healthz": {
-            "get": {
-                "summary": "The process is up",
-                "security": [],
-                "responses": {"200": _json(schemas.Health, "Up")},
-            }
-        },
-        "/readyz": {
-            "get": {
-                "summary": "Redis and the database answer",
-                "security": [],
-                "responses": {
-                    "200": _json(schemas.Health, "Ready"),
-                    "503": _json(schemas.Health, "Not ready"),
-                },
-            }
-        },
-        "/api/thoughts": {
-            "post": {
-                "summary": "Mail a thought, with a GIF found for it; the mailer sends it",
-                "security": AUTH,
-                "requestBody": _body(schemas.ThoughtCreate),
-                "responses": {
-                    "202": _json(schemas.ThoughtAccepted, "Accepted; poll the job or the mail"),
-                    **_errors(400, 401, 403, 413, 415, 422),
-                    "429": {
-                        **_json(schemas.Error, "Too many thoughts this hour"),
-                        "headers": {
-                            "Retry-After": {
-                                "description": "Seconds until the next thought can go",
-                                "schema": {"type": "integer"},
-                            }
-                        },
-                    },
-                },
-            }
-        },
-        "/api/mail/{mail_id}": {
-            "get": {
-                "summary": "One of the caller's mails",
-                "security": AUTH,
-                "parameters": [
-                    {"name": "mail_id", "in": "path", "required": True, "schema": int_id}
-                ],
-                "responses": {"200": _json(schemas.Mail, "The mail"), **_errors(401, 404)},
-            }
-        },
-        "/api/tweets/{tweet_id}/retry": {
-            "post": {
-                "summary": "Send a failed tweet again, under a new job",
-                "security": AUTH,
-                "parameters": [
-                    {"name": "tweet_id", "in": "path", "required": True, "schema": int_id}
-                ],
-                "responses": {
-                    "202": _json(schemas.TweetAccepted, "Queued again; poll the new job"),
-                    **_errors(401, 403, 404),
-                    "409": _json(schemas.Error, "The tweet has not failed"),
-                    "503": _json(schemas.Error, "The database is unavailable"),
-                },
-            }
-        },
-        "/api/me": {
-            "get": {
-                "summary": "The caller's account",
-                "security": AUTH,
-                "responses": {"200": _json(schemas.Me, "The account"), **_errors(401)},
-            },
-            "patch": {
-                "summary": "Change the address notices are mailed to",
-                "security": AUTH,
-                "requestBody": _body(schemas.MeUpdate),
-                "responses": {
-                    "200": _json(schemas.Me, "The account, changed"),
-                    **_errors(400, 401, 403, 413, 415, 422),
-                },
-            },
-        },
-    }
+
+
+def _query_param(param: QueryParam) -> dict[str, Any]:
+    return {"name": param.name, "in": "query", "schema": _row_id(param.maximum)}
+
+
+def _operation(template: str, operation: Operation) -> dict[str, Any]:
+    answers = [Answer(code, Error, ERROR_WORDS[code]) for code in operation.errors]
+    answers += operation.answers  # an operation's own wording wins over the standard one
+    doc: dict[str, Any] = {"summary": operation.summary, "security": SECURITY[operation.caller]}
+    parameters = _path_params(template) + [_query_param(q) for q in operation.query]
+    if parameters:
+        doc["parameters"] = parameters
+    if operation.body is not None:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(operation.body)}},
+        }
+    doc["responses"] = {str(a.status): _answer(a) for a in sorted(answers, key=_status)}
+    return doc
+
+
+def _status(answer: Answer) -> int:
+    return answer.status
+
+
+def _structs(operation: Operation) -> list[type]:
+    named = [operation.body, *(a.struct for a in operation.answers)]
+    return [struct for struct in named if struct is not None] + (
+        [Error] if operation.errors else []
+    )
+
+
+def build_openapi(routes: Iterable[Route], version: str = "0.1.0") -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    structs: dict[str, type] = {}
+    for route in routes:
+        for method, operation in route.operations.items():
+            path = _PATH_FIELD.sub(r"{\g<name>}", route.path)
+            paths.setdefault(path, {})[method] = _operation(route.path, operation)
+            structs.update((struct.__name__, struct) for struct in _structs(operation))
+    _, components = msgspec.json.schema_components(structs.values(), ref_template=REF)
     return {
         "openapi": "3.1.0",
         "info": {"title": "tweetnow", "version": version},
@@ -216,7 +122,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
             "schemas": components,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "tweetnow_session"},
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
             },
         },
     }

@@ -1,6 +1,8 @@
-"""Request and response schemas of the JSON API.
+"""Request and response structs of the JSON API.
 
-The same structs validate request bodies and generate /openapi.json.
+Request structs validate bodies; response structs are what services return and
+what leaves as JSON; the route table names both, so /openapi.json is generated
+from the same structs.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ class Error(Struct):
     description: str | None = None
 
 
-class Health(Struct):
+class Health(Struct, omit_defaults=True):
     status: str
     checks: dict[str, str] = msgspec.field(default_factory=dict)
 

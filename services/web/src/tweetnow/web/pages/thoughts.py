@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import falcon
 
-from ..resources.thoughts import MAX_THOUGHT_CHARS
+from ..domain.mail import MAX_THOUGHT_CHARS
 from .page_context import base_context, require_signed_in, send_html
 from .templating import PageTemplates
 

@@ -1,4 +1,5 @@
-"""Reading a JSON request body into a schema, with the right 4xx for each problem."""
+"""JSON bodies: reading a request's into a struct (the right 4xx for each problem), and
+answering "accepted, poll the job"."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import TypeVar
 import falcon
 import msgspec
 
-from .errors import unprocessable
+from ..domain.errors import Invalid
+from ..schemas import ThoughtAccepted, TweetAccepted
 
 T = TypeVar("T")
 
@@ -34,8 +36,15 @@ def read_json(req: falcon.Request, schema: type[T], *, max_bytes: int) -> T:
             title="Malformed JSON", description=f"Malformed JSON: {exc}"
         ) from None
     if not isinstance(data, dict):
-        raise unprocessable("The body must be a JSON object.")
+        raise Invalid("The body must be a JSON object.")
     try:
         return msgspec.convert(data, type=schema)
     except msgspec.ValidationError as exc:
-        raise unprocessable(str(exc)) from None
+        raise Invalid(str(exc)) from None
+
+
+def send_accepted(resp: falcon.Response, accepted: TweetAccepted | ThoughtAccepted) -> None:
+    """202: the work is in the outbox; the Location is its job, for the client to poll."""
+    resp.status = falcon.HTTP_202
+    resp.location = accepted.job.url
+    resp.media = accepted

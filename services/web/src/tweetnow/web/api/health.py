@@ -1,31 +1,30 @@
-"""Liveness and readiness."""
+"""Liveness and readiness, for the orchestrator and the load balancer."""
 
 from __future__ import annotations
 
 import falcon
+import redis
 
 from tweetnow.shared.db import database
 
-from ..deps import WebDeps
+from ..schemas import Health
 
 
 class Liveness:
-    auth_exempt = True
-
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        resp.media = {"status": "ok"}
+        resp.media = Health(status="ok")
 
 
 class Readiness:
     """200 when Redis and the database answer, 503 saying which does not."""
 
-    def __init__(self, deps: WebDeps) -> None:
-        self.deps = deps
+    def __init__(self, redis_client: redis.Redis) -> None:
+        self.redis = redis_client
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         checks: dict[str, str] = {}
         try:
-            self.deps.redis.ping()
+            self.redis.ping()
             checks["redis"] = "ok"
         except Exception as exc:
             checks["redis"] = f"unreachable: {type(exc).__name__}"
@@ -36,4 +35,4 @@ class Readiness:
             checks["database"] = f"unreachable: {type(exc).__name__}"
         ready = all(v == "ok" for v in checks.values())
         resp.status = falcon.HTTP_200 if ready else falcon.HTTP_503
-        resp.media = {"status": "ok" if ready else "unavailable", "checks": checks}
+        resp.media = Health(status="ok" if ready else "unavailable", checks=checks)

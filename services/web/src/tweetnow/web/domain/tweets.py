@@ -1,4 +1,4 @@
-"""Accepting, scheduling and canceling tweets.
+"""Tweets: accepting, scheduling, reading, canceling and retrying the caller's tweets.
 
 Outbox rule: the row is committed first, then its job is sent. If Redis is
 down, the row stays ``queued`` with its job id and the sweeper sends the job
@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-import falcon
 import redis
 
 from tweetnow.shared.clock import iso, to_db, utcnow
@@ -21,8 +20,12 @@ from tweetnow.shared.messages import POST_TWEET
 from tweetnow.shared.models import Tweet, TweetStatus, User
 from tweetnow.shared.tweet_jobs import delay_until, enqueue_tweet
 
-from .deps import WebDeps
-from .errors import not_found, unprocessable
+from ..deps import WebDeps
+from ..schemas import Tweet as TweetAnswer
+from ..schemas import TweetAccepted
+from ..tweet_text import check_tweet_text
+from .errors import Conflict, Invalid, NotFound
+from .jobs import job_ref
 
 log = get_logger(__name__)
 
@@ -38,13 +41,13 @@ def check_send_at(send_at: datetime | None, now: datetime) -> datetime | None:
     if send_at is None:
         return None
     if send_at.tzinfo is None:
-        raise unprocessable(
+        raise Invalid(
             "`send_at` needs a UTC offset, e.g. 2026-11-23T18:00:00+01:00.", field="send_at"
         )
     if send_at < now - PAST_TOLERANCE:
-        raise unprocessable(f"`send_at` {iso(send_at)} is in the past.", field="send_at")
+        raise Invalid(f"`send_at` {iso(send_at)} is in the past.", field="send_at")
     if send_at > now + MAX_SCHEDULE_AHEAD:
-        raise unprocessable("`send_at` is more than a year ahead.", field="send_at")
+        raise Invalid("`send_at` is more than a year ahead.", field="send_at")
     return send_at if send_at > now else None
 
 
@@ -54,7 +57,8 @@ class TweetService:
 
     def create(
         self, user: User, text: str, *, send_at: datetime | None, request_id: str | None
-    ) -> Tweet:
+    ) -> TweetAccepted:
+        text = check_tweet_text(text)
         now = utcnow()
         send_at = check_send_at(send_at, now)
         # Due soon: send now with the exact delay. Later: the dispatcher sends it.
@@ -76,7 +80,19 @@ class TweetService:
         else:
             sent = self._record_scheduled_job(tweet, send_at, user, request_id)
         log.info("tweet_accepted", tweet_id=tweet.id, job_id=tweet.job_id, enqueued=sent)
-        return tweet
+        return self._accepted(tweet)
+
+    def page(self, user: User, *, limit: int, before: int | None) -> tuple[list[TweetAnswer], bool]:
+        """Up to ``limit`` of the user's tweets older than ``before``, newest first, and
+        whether older ones remain."""
+        query = Tweet.select(Tweet, User).join(User).where(Tweet.user == user)
+        if before is not None:
+            query = query.where(Tweet.id < before)
+        rows = list(query.order_by(Tweet.id.desc()).limit(limit + 1))
+        return [self.answer(row) for row in rows[:limit]], len(rows) > limit
+
+    def get(self, user: User, tweet_id: int) -> TweetAnswer:
+        return self.answer(self._own(user, tweet_id))
 
     def _record_scheduled_job(
         self, tweet: Tweet, send_at: datetime | None, user: User, request_id: str | None
@@ -96,20 +112,18 @@ class TweetService:
             return False
         return True
 
-    def cancel(self, user: User, tweet_id: int) -> Tweet:
-        """Cancel a tweet that has not started; 409 once it is sending or done."""
+    def cancel(self, user: User, tweet_id: int) -> TweetAnswer:
+        """Cancel a tweet that has not started; a conflict once it is sending or done."""
         canceled = (
             Tweet.update(status=TweetStatus.CANCELED, updated_at=to_db(utcnow()))
             .where((Tweet.id == tweet_id) & (Tweet.user == user) & Tweet.status.in_(CANCELABLE))
             .execute()
         )
-        tweet = Tweet.get_or_none((Tweet.id == tweet_id) & (Tweet.user == user))
-        if tweet is None:
-            raise not_found("tweet")
+        tweet = self._own(user, tweet_id)
         if not canceled and tweet.status != TweetStatus.CANCELED:
-            raise falcon.HTTPConflict(
-                title="Too late to cancel",
-                description=f"The tweet is already {tweet.status}; only scheduled or queued "
+            raise Conflict(
+                "Too late to cancel",
+                f"The tweet is already {tweet.status}; only scheduled or queued "
                 "tweets can be canceled.",
             )
         if canceled:
@@ -118,10 +132,10 @@ class TweetService:
             except redis.RedisError:
                 log.warning("job_cancel_not_recorded", job_id=tweet.job_id)
             log.info("tweet_canceled", tweet_id=tweet.id)
-        return tweet
+        return self.answer(tweet)
 
-    def retry(self, user: User, tweet_id: int, request_id: str | None) -> Tweet:
-        """Send a failed tweet again under a new job; 409 unless it is ``failed``.
+    def retry(self, user: User, tweet_id: int, request_id: str | None) -> TweetAccepted:
+        """Send a failed tweet again under a new job; a conflict unless it is ``failed``.
 
         The row goes back to ``queued`` with a new job id and no error, then its
         job is sent like a new tweet's (the outbox rule holds: if Redis is down,
@@ -148,6 +162,18 @@ class TweetService:
                 )
                 .execute()
             )
+        tweet = self._own(user, tweet_id)
+        if not retried:
+            raise Conflict(
+                "Nothing to retry",
+                f"The tweet is {tweet.status}; only a failed tweet can be retried.",
+            )
+        sent = enqueue_tweet(self.deps.broker, tweet, request_id=request_id)
+        log.info("tweet_retried", tweet_id=tweet.id, job_id=tweet.job_id, enqueued=sent)
+        return self._accepted(tweet)
+
+    def _own(self, user: User, tweet_id: int) -> Tweet:
+        """The user's tweet ``tweet_id``, with its author (its X link needs the name)."""
         tweet = (
             Tweet.select(Tweet, User)
             .join(User)
@@ -155,16 +181,29 @@ class TweetService:
             .first()
         )
         if tweet is None:
-            raise not_found("tweet")
-        if not retried:
-            raise falcon.HTTPConflict(
-                title="Nothing to retry",
-                description=f"The tweet is {tweet.status}; only a failed tweet can be retried.",
-            )
-        sent = enqueue_tweet(self.deps.broker, tweet, request_id=request_id)
-        log.info("tweet_retried", tweet_id=tweet.id, job_id=tweet.job_id, enqueued=sent)
+            raise NotFound("tweet")
         return tweet
 
+    def answer(self, tweet: Tweet) -> TweetAnswer:
+        """How a tweet row is shown, with its link on X once it is posted."""
+        url = None
+        if tweet.x_tweet_id:
+            base = self.deps.settings.x_web_base_url
+            url = f"{base}/{tweet.user.username}/status/{tweet.x_tweet_id}"
+        return TweetAnswer(
+            id=tweet.id,
+            text=tweet.text,
+            status=tweet.status,
+            x_tweet_id=tweet.x_tweet_id,
+            url=url,
+            error=tweet.error,
+            created_at=iso(tweet.created_at),
+            sent_at=iso(tweet.sent_at),
+            send_at=iso(tweet.send_at),
+            job_id=tweet.job_id,
+        )
 
-def initial_job_state(tweet: Tweet) -> str:
-    return JobState.SCHEDULED if tweet.status == TweetStatus.SCHEDULED else JobState.QUEUED
+    def _accepted(self, tweet: Tweet) -> TweetAccepted:
+        scheduled = tweet.status == TweetStatus.SCHEDULED
+        state = JobState.SCHEDULED if scheduled else JobState.QUEUED
+        return TweetAccepted(tweet=self.answer(tweet), job=job_ref(tweet.job_id, state))

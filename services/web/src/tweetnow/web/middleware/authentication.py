@@ -6,16 +6,19 @@ import hmac
 
 import falcon
 
-from . import api_tokens
-from .sessions import CSRF_COOKIE, SESSION_COOKIE, SessionManager
+from tweetnow.shared.models import User
+
+from ..domain.tokens import TokenService
+from ..sessions import CSRF_COOKIE, SESSION_COOKIE, SessionManager
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
 
 
 class Authentication:
-    def __init__(self, sessions: SessionManager) -> None:
+    def __init__(self, sessions: SessionManager, tokens: TokenService) -> None:
         self.sessions = sessions
+        self.tokens = tokens
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.user = None
@@ -30,7 +33,7 @@ class Authentication:
                     description="Send the API token as 'Authorization: Bearer <token>'.",
                     challenges=["Bearer"],
                 )
-            user = api_tokens.authenticate(credential.strip())
+            user = self.tokens.authenticate(credential.strip())
             if user is None:
                 raise falcon.HTTPUnauthorized(
                     title="Bad credentials",
@@ -65,7 +68,7 @@ class Authentication:
             )
 
 
-def require_user(req: falcon.Request):
+def require_user(req: falcon.Request) -> User:
     if req.context.user is None:
         raise falcon.HTTPUnauthorized(
             title="Sign in required",
@@ -75,7 +78,7 @@ def require_user(req: falcon.Request):
     return req.context.user
 
 
-def require_session(req: falcon.Request):
+def require_session(req: falcon.Request) -> User:
     user = require_user(req)
     if req.context.auth != "session":
         raise falcon.HTTPForbidden(

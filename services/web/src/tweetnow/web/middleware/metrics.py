@@ -76,8 +76,6 @@ class RequestMetrics:
 class MetricsEndpoint:
     """``GET /metrics``: the Prometheus text format of every web process."""
 
-    auth_exempt = True
-
     def __init__(self, metrics: RequestMetrics, allow: tuple[str, ...]) -> None:
         self.metrics = metrics
         self.allow = parse_allow(allow)

@@ -1,0 +1,1 @@
+"""The JSON API, one resource module per noun: parse the request, call the service, answer."""

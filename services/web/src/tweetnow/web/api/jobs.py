@@ -1,0 +1,16 @@
+"""``GET /api/jobs/{id}``: where one of the caller's background jobs is."""
+
+from __future__ import annotations
+
+import falcon
+
+from ..domain.jobs import JobService
+from ..middleware.authentication import require_user
+
+
+class JobItem:
+    def __init__(self, jobs: JobService) -> None:
+        self.jobs = jobs
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, job_id: str) -> None:
+        resp.media = self.jobs.get(require_user(req), job_id)

@@ -1,0 +1,67 @@
+"""The caller's account: who they are and the address notices are mailed to.
+
+The first address a user gives gets a welcome mail, sent once.
+"""
+
+from __future__ import annotations
+
+import dramatiq
+
+from tweetnow.shared.clock import to_db, utcnow
+from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.mail_requests import request_mail
+from tweetnow.shared.models import Mail, MailKind, User
+
+from ..deps import WebDeps
+from ..schemas import Me
+from .mail import normalized_address
+
+log = get_logger(__name__)
+
+
+def welcome_key(user: User) -> str:
+    return f"welcome:{user.id}"
+
+
+def request_welcome(
+    broker: dramatiq.Broker, user: User, *, request_id: str | None = None
+) -> Mail | None:
+    """Ask the mailer to welcome ``user`` at their (just saved) address.
+
+    Call it after the address is committed. Only the first address gets a
+    welcome: None when the user was welcomed before, or has no address.
+    """
+    if not user.email:
+        return None
+    mail = request_mail(
+        broker,
+        kind=MailKind.WELCOME,
+        recipient=user.email,
+        user=user,
+        data={},
+        dedupe_key=welcome_key(user),
+        request_id=request_id,
+    )
+    if mail is not None:
+        log.info("welcome_requested", user_id=user.id, mail_id=mail.id, job_id=mail.job_id)
+    return mail
+
+
+class AccountService:
+    def __init__(self, deps: WebDeps) -> None:
+        self.deps = deps
+
+    def me(self, user: User) -> Me:
+        return Me(id=user.id, username=user.username, name=user.name, email=user.email)
+
+    def set_email(self, user: User, address: str | None, *, request_id: str | None) -> Me:
+        """Save the address for notices (None or blank removes it) and welcome a first one."""
+        email = None
+        if address is not None and address.strip():
+            email = normalized_address(address, problem="is not a valid email address")
+        if email != user.email:
+            User.update(email=email, updated_at=to_db(utcnow())).where(User.id == user.id).execute()
+            user.email = email
+            log.info("email_changed", user_id=user.id, removed=email is None)
+            request_welcome(self.deps.broker, user, request_id=request_id)
+        return self.me(user)

@@ -1,0 +1,1 @@
+"""What runs around every request: metrics, security headers, request id, database, caller."""

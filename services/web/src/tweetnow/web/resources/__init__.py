@@ -1,1 +1,0 @@
-"""Falcon resources, one module per part of the API."""
