@@ -259,13 +259,13 @@ def create_app(deps: WebDeps) -> falcon.App:
     tokens = TokenService()
     metrics = RequestMetrics()
     app = falcon.App(
-        middleware=[
+        middleware=(
             metrics,
             SecurityHeaders(hsts=deps.settings.cookie_secure),
             RequestContext(),
             DatabaseConnection(),
             Authentication(sessions, tokens),
-        ],
+        ),
     )
     app.router_options.converters["id"] = RowIdConverter
     app.req_options.strip_url_path_trailing_slash = True

@@ -8,16 +8,23 @@ from the same structs.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta, Struct
 
-TweetStatusName = Literal["scheduled", "queued", "sending", "sent", "failed", "canceled"]
-JobStatusName = Literal[
-    "queued", "scheduled", "running", "retrying", "succeeded", "failed", "canceled"
-]
+from tweetnow.shared.clock import iso
+from tweetnow.shared.job_status import JobState
+from tweetnow.shared.models import MailKind, MailStatus, TweetStatus
+
 Timestamp = Annotated[str, Meta(description="ISO 8601, UTC", examples=["2026-11-23T10:00:00.000Z"])]
+
+
+def timestamp(value: datetime) -> str:
+    """A set instant as answers write it (``iso`` maps only a missing one to None)."""
+    written = iso(value)
+    assert written is not None
+    return written
 
 
 class TweetCreate(Struct, forbid_unknown_fields=True):
@@ -44,13 +51,13 @@ class TokenCreate(Struct, forbid_unknown_fields=True):
 
 class JobRef(Struct):
     id: str
-    status: JobStatusName
+    status: JobState
     url: str
 
 
 class Job(Struct):
     id: str
-    status: JobStatusName
+    status: JobState
     attempts: int
     error: str | None
     enqueued_at: Timestamp | None
@@ -64,7 +71,7 @@ class Job(Struct):
 class Tweet(Struct):
     id: int
     text: str
-    status: TweetStatusName
+    status: TweetStatus
     x_tweet_id: str | None
     url: str | None
     error: str | None
@@ -114,10 +121,6 @@ class Health(Struct, omit_defaults=True):
     checks: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-MailKindName = Literal["welcome", "thought", "tweet_failed"]
-MailStatusName = Literal["queued", "sending", "sent", "failed"]
-
-
 class ThoughtCreate(Struct, forbid_unknown_fields=True):
     email: Annotated[
         str,
@@ -134,9 +137,9 @@ class ThoughtCreate(Struct, forbid_unknown_fields=True):
 
 class Mail(Struct):
     id: int
-    kind: MailKindName
+    kind: MailKind
     recipient: str
-    status: MailStatusName
+    status: MailStatus
     error: Annotated[str | None, Meta(description="Why it failed, or why it is retried")]
     created_at: Timestamp
     sent_at: Timestamp | None

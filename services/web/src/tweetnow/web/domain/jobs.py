@@ -10,13 +10,13 @@ from tweetnow.shared.log_setup import get_logger
 from tweetnow.shared.models import Mail, Tweet, TweetStatus, User
 
 from ..deps import WebDeps
-from ..schemas import Job, JobRef, JobStatusName
+from ..schemas import Job, JobRef
 from .errors import NotFound
 
 log = get_logger(__name__)
 
 
-def job_ref(job_id: str, status: JobStatusName) -> JobRef:
+def job_ref(job_id: str, status: JobState) -> JobRef:
     """A pointer to a job just accepted, for the client to poll."""
     return JobRef(id=job_id, status=status, url=f"/api/jobs/{job_id}")
 
@@ -39,7 +39,7 @@ class JobService:
             raise NotFound("job")
         return Job(
             id=record.id,
-            status=record.status,
+            status=JobState(record.status),
             attempts=record.attempts,
             error=record.error,
             enqueued_at=record.enqueued_at,
@@ -53,7 +53,7 @@ class JobService:
 
 def _row_record(user: User, job_id: str) -> JobRecord | None:
     """A job whose message is not in Redis (yet): the outbox row stands for it."""
-    row = Tweet.get_or_none((Tweet.job_id == job_id) & (Tweet.user == user))
+    row: Tweet | Mail | None = Tweet.get_or_none((Tweet.job_id == job_id) & (Tweet.user == user))
     if row is None:
         row = Mail.get_or_none((Mail.job_id == job_id) & (Mail.user == user))
     if row is None:

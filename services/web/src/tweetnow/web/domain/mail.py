@@ -16,11 +16,11 @@ from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.job_status import JobState
 from tweetnow.shared.log_setup import get_logger
 from tweetnow.shared.mail_requests import request_mail
-from tweetnow.shared.models import Mail, MailKind, User
+from tweetnow.shared.models import Mail, MailKind, MailStatus, User
 
 from ..deps import WebDeps
 from ..schemas import Mail as MailAnswer
-from ..schemas import ThoughtAccepted
+from ..schemas import ThoughtAccepted, timestamp
 from .errors import Invalid, NotFound, TooMany
 from .jobs import job_ref
 
@@ -112,10 +112,10 @@ def answer(mail: Mail) -> MailAnswer:
     """How a mail row is shown to the person who asked for it."""
     return MailAnswer(
         id=mail.id,
-        kind=mail.kind,
+        kind=MailKind(mail.kind),
         recipient=mail.recipient,
-        status=mail.status,
+        status=MailStatus(mail.status),
         error=mail.error,
-        created_at=iso(mail.created_at),
+        created_at=timestamp(mail.created_at),
         sent_at=iso(mail.sent_at),
     )

@@ -9,7 +9,7 @@ from datetime import timedelta
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.models import ApiToken, User
 
-from ..schemas import TokenInfo, TokenIssued, TokenList
+from ..schemas import TokenInfo, TokenIssued, TokenList, timestamp
 from .errors import NotFound
 
 TOKEN_PREFIX = "tn_"
@@ -28,7 +28,9 @@ class TokenService:
         row = ApiToken.create(
             user=user, label=label.strip(), token_hash=_hash(token), prefix=token[:10]
         )
-        return TokenIssued(id=row.id, token=token, label=row.label, created_at=iso(row.created_at))
+        return TokenIssued(
+            id=row.id, token=token, label=row.label, created_at=timestamp(row.created_at)
+        )
 
     def live(self, user: User) -> TokenList:
         """The user's tokens not revoked, newest first."""
@@ -43,7 +45,7 @@ class TokenService:
                     id=row.id,
                     label=row.label,
                     prefix=row.prefix,
-                    created_at=iso(row.created_at),
+                    created_at=timestamp(row.created_at),
                     last_used_at=iso(row.last_used_at),
                 )
                 for row in rows

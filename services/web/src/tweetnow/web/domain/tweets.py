@@ -22,7 +22,7 @@ from tweetnow.shared.tweet_jobs import delay_until, enqueue_tweet
 
 from ..deps import WebDeps
 from ..schemas import Tweet as TweetAnswer
-from ..schemas import TweetAccepted
+from ..schemas import TweetAccepted, timestamp
 from ..tweet_text import check_tweet_text
 from .errors import Conflict, Invalid, NotFound
 from .jobs import job_ref
@@ -193,11 +193,11 @@ class TweetService:
         return TweetAnswer(
             id=tweet.id,
             text=tweet.text,
-            status=tweet.status,
+            status=TweetStatus(tweet.status),
             x_tweet_id=tweet.x_tweet_id,
             url=url,
             error=tweet.error,
-            created_at=iso(tweet.created_at),
+            created_at=timestamp(tweet.created_at),
             sent_at=iso(tweet.sent_at),
             send_at=iso(tweet.send_at),
             job_id=tweet.job_id,
