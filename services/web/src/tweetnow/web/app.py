@@ -43,6 +43,7 @@ from .errors import (
 from .middleware.authentication import Authentication
 from .middleware.db_connection import DatabaseConnection
 from .middleware.metrics import MetricsEndpoint, RequestMetrics
+from .middleware.operations import DeclaredOperations
 from .middleware.request_context import RequestContext
 from .middleware.security_headers import SecurityHeaders
 from .openapi import build_openapi
@@ -62,11 +63,15 @@ from .x_signin import XSignIn
 BODY_ERRORS = (400, 401, 403, 413, 415, 422)
 
 
+def one_of_theirs(summary: str, struct: type, description: str) -> Operation:
+    """Reading one thing of the caller's by its id: someone else's is not found."""
+    return Operation(summary, (Answer(200, struct, description),), errors=(401, 404))
+
+
 def route_table(
     deps: WebDeps, sessions: SessionManager, metrics: RequestMetrics, tokens: TokenService
 ) -> list[Route]:
     """Every route, with the documentation of the API's; /openapi.json is built from it."""
-    max_body = deps.settings.max_body_bytes
     signin = XSignIn(deps.settings)
     tweets = TweetService(deps)
     mail = MailService(deps)
@@ -104,7 +109,7 @@ def route_table(
         Route("/auth/logout", Logout(sessions)),
         Route(
             "/api/tweets",
-            Tweets(tweets, max_body_bytes=max_body),
+            Tweets(tweets),
             operations={
                 "post": Operation(
                     "Accept a tweet; a worker posts it to X in the background",
@@ -124,11 +129,7 @@ def route_table(
             "/api/tweets/{tweet_id:id}",
             tweet_item := TweetItem(tweets),
             operations={
-                "get": Operation(
-                    "One of the caller's tweets",
-                    (Answer(200, schemas.Tweet, "The tweet"),),
-                    errors=(401, 404),
-                ),
+                "get": one_of_theirs("One of the caller's tweets", schemas.Tweet, "The tweet"),
                 "delete": Operation(
                     "Cancel a scheduled or queued tweet",
                     (
@@ -158,17 +159,11 @@ def route_table(
         Route(
             "/api/jobs/{job_id}",
             JobItem(JobService(deps)),
-            operations={
-                "get": Operation(
-                    "A background job's status",
-                    (Answer(200, schemas.Job, "The job"),),
-                    errors=(401, 404),
-                )
-            },
+            operations={"get": one_of_theirs("A background job's status", schemas.Job, "The job")},
         ),
         Route(
             "/api/thoughts",
-            Thoughts(mail, max_body_bytes=max_body),
+            Thoughts(mail),
             operations={
                 "post": Operation(
                     "Mail a thought, with a GIF found for it; the mailer sends it",
@@ -190,16 +185,12 @@ def route_table(
             "/api/mail/{mail_id:id}",
             MailItem(mail),
             operations={
-                "get": Operation(
-                    "One of the caller's mails",
-                    (Answer(200, schemas.Mail, "The mail"),),
-                    errors=(401, 404),
-                )
+                "get": one_of_theirs("One of the caller's mails", schemas.Mail, "The mail")
             },
         ),
         Route(
             "/api/me",
-            Me(AccountService(deps), max_body_bytes=max_body),
+            Me(AccountService(deps)),
             operations={
                 "get": Operation(
                     "The caller's account",
@@ -216,7 +207,7 @@ def route_table(
         ),
         Route(
             "/api/tokens",
-            Tokens(tokens, max_body_bytes=max_body),
+            Tokens(tokens),
             operations={
                 "post": Operation(
                     "Create an API token (browser session only); shown once",
@@ -258,6 +249,7 @@ def create_app(deps: WebDeps) -> falcon.App:
     sessions = SessionManager(deps.settings)
     tokens = TokenService()
     metrics = RequestMetrics()
+    routes = route_table(deps, sessions, metrics, tokens)
     app = falcon.App(
         middleware=(
             metrics,
@@ -265,6 +257,7 @@ def create_app(deps: WebDeps) -> falcon.App:
             RequestContext(),
             DatabaseConnection(),
             Authentication(sessions, tokens),
+            DeclaredOperations(routes, max_body_bytes=deps.settings.max_body_bytes),
         ),
     )
     app.router_options.converters["id"] = RowIdConverter
@@ -278,7 +271,7 @@ def create_app(deps: WebDeps) -> falcon.App:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(peewee.OperationalError, handle_database_unavailable)
     app.add_error_handler(DomainError, handle_domain_error)
-    add_routes(app, route_table(deps, sessions, metrics, tokens))
+    add_routes(app, routes)
     register_admin(app, deps)
     return app
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import falcon
 
 from ..domain.jobs import JobService
-from ..middleware.authentication import require_user
 
 
 class JobItem:
@@ -13,4 +12,4 @@ class JobItem:
         self.jobs = jobs
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, job_id: str) -> None:
-        resp.media = self.jobs.get(require_user(req), job_id)
+        resp.media = self.jobs.get(req.context.user, job_id)

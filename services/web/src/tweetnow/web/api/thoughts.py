@@ -7,21 +7,20 @@ from __future__ import annotations
 import falcon
 
 from ..domain.mail import MailService
-from ..middleware.authentication import require_user
 from ..schemas import ThoughtCreate
-from .bodies import read_json, send_accepted
+from .bodies import send_accepted
 
 
 class Thoughts:
-    def __init__(self, mail: MailService, *, max_body_bytes: int) -> None:
+    """A thought goes out as a mail of its own, with its own job to poll."""
+
+    def __init__(self, mail: MailService) -> None:
         self.mail = mail
-        self.max_body_bytes = max_body_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        user = require_user(req)
-        body = read_json(req, ThoughtCreate, max_bytes=self.max_body_bytes)
+        body: ThoughtCreate = req.context.body
         accepted = self.mail.send_thought(
-            user, body.email, body.thought, request_id=req.context.request_id
+            req.context.user, body.email, body.thought, request_id=req.context.request_id
         )
         send_accepted(resp, accepted)
 
@@ -31,4 +30,4 @@ class MailItem:
         self.mail = mail
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, mail_id: int) -> None:
-        resp.media = self.mail.get(require_user(req), mail_id)
+        resp.media = self.mail.get(req.context.user, mail_id)

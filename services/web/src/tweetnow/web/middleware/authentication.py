@@ -6,8 +6,6 @@ import hmac
 
 import falcon
 
-from tweetnow.shared.models import User
-
 from ..domain.tokens import TokenService
 from ..sessions import CSRF_COOKIE, SESSION_COOKIE, SessionManager
 
@@ -66,23 +64,3 @@ class Authentication:
                 title="CSRF check failed",
                 description=f"Send the csrf_token cookie's value in the {CSRF_HEADER} header.",
             )
-
-
-def require_user(req: falcon.Request) -> User:
-    if req.context.user is None:
-        raise falcon.HTTPUnauthorized(
-            title="Sign in required",
-            description="Sign in with X, or send 'Authorization: Bearer <API token>'.",
-            challenges=["Bearer"],
-        )
-    return req.context.user
-
-
-def require_session(req: falcon.Request) -> User:
-    user = require_user(req)
-    if req.context.auth != "session":
-        raise falcon.HTTPForbidden(
-            title="Session required",
-            description="API tokens are managed from a signed-in browser session.",
-        )
-    return user
