@@ -54,13 +54,24 @@ from .pages.static_assets import StaticAssets, StaticFile
 from .pages.templating import PageTemplates
 from .pages.thoughts import ThoughtsPage
 from .pages.tweet_rules import ASSET_NAME, tweet_rules_js
-from .routes import Answer, Operation, QueryParam, Route, add_routes
+from .routes import Answer, Caller, Operation, QueryParam, Route, add_routes
 from .row_ids import MAX_ROW_ID, RowIdConverter
 from .sessions import SessionManager
 from .x_signin import XSignIn
 
 #: The errors any operation that reads a JSON body can give.
 BODY_ERRORS = (400, 401, 403, 413, 415, 422)
+
+
+def takes_body(
+    body: type,
+    summary: str,
+    *answers: Answer,
+    errors: tuple[int, ...] = BODY_ERRORS,
+    caller: Caller = "user",
+) -> Operation:
+    """An operation that reads a JSON body into ``body`` and can give every body error."""
+    return Operation(summary, answers, errors=errors, body=body, caller=caller)
 
 
 def one_of_theirs(summary: str, struct: type, description: str) -> Operation:
@@ -111,11 +122,11 @@ def route_table(
             "/api/tweets",
             Tweets(tweets),
             operations={
-                "post": Operation(
+                "post": takes_body(
+                    schemas.TweetCreate,
                     "Accept a tweet; a worker posts it to X in the background",
-                    (Answer(202, schemas.TweetAccepted, "Accepted; poll the job"),),
+                    Answer(202, schemas.TweetAccepted, "Accepted; poll the job"),
                     errors=(*BODY_ERRORS, 503),
-                    body=schemas.TweetCreate,
                 ),
                 "get": Operation(
                     "The caller's tweets, newest first",
@@ -165,19 +176,16 @@ def route_table(
             "/api/thoughts",
             Thoughts(mail),
             operations={
-                "post": Operation(
+                "post": takes_body(
+                    schemas.ThoughtCreate,
                     "Mail a thought, with a GIF found for it; the mailer sends it",
-                    (
-                        Answer(202, schemas.ThoughtAccepted, "Accepted; poll the job or the mail"),
-                        Answer(
-                            429,
-                            schemas.Error,
-                            "Too many thoughts this hour",
-                            headers={"Retry-After": "Seconds until the next thought can go"},
-                        ),
+                    Answer(202, schemas.ThoughtAccepted, "Accepted; poll the job or the mail"),
+                    Answer(
+                        429,
+                        schemas.Error,
+                        "Too many thoughts this hour",
+                        headers={"Retry-After": "Seconds until the next thought can go"},
                     ),
-                    errors=BODY_ERRORS,
-                    body=schemas.ThoughtCreate,
                 )
             },
         ),
@@ -197,11 +205,10 @@ def route_table(
                     (Answer(200, schemas.Me, "The account"),),
                     errors=(401,),
                 ),
-                "patch": Operation(
+                "patch": takes_body(
+                    schemas.MeUpdate,
                     "Change the address notices are mailed to",
-                    (Answer(200, schemas.Me, "The account, changed"),),
-                    errors=BODY_ERRORS,
-                    body=schemas.MeUpdate,
+                    Answer(200, schemas.Me, "The account, changed"),
                 ),
             },
         ),
@@ -209,17 +216,16 @@ def route_table(
             "/api/tokens",
             Tokens(tokens),
             operations={
-                "post": Operation(
-                    "Create an API token (browser session only); shown once",
-                    (Answer(201, schemas.TokenIssued, "The new token"),),
-                    errors=BODY_ERRORS,
-                    body=schemas.TokenCreate,
-                    caller="session",
-                ),
                 "get": Operation(
                     "The caller's live API tokens",
                     (Answer(200, schemas.TokenList, "Tokens"),),
                     errors=(401, 403),
+                    caller="session",
+                ),
+                "post": takes_body(
+                    schemas.TokenCreate,
+                    "Create an API token (browser session only); shown once",
+                    Answer(201, schemas.TokenIssued, "The new token"),
                     caller="session",
                 ),
             },

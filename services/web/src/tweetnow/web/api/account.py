@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import falcon
-import msgspec
 
 from ..domain.account import AccountService
-from ..schemas import MeUpdate
 
 
 class Me:
@@ -17,11 +15,5 @@ class Me:
         resp.media = self.account.me(req.context.user)
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response) -> None:
-        """Only the fields sent change; an omitted ``email`` is left as it is."""
-        body: MeUpdate = req.context.body
-        if body.email is msgspec.UNSET:
-            resp.media = self.account.me(req.context.user)
-        else:
-            resp.media = self.account.set_email(
-                req.context.user, body.email, request_id=req.context.request_id
-            )
+        ctx = req.context
+        resp.media = self.account.update(ctx.user, ctx.body, request_id=ctx.request_id)

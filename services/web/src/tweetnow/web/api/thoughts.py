@@ -7,8 +7,15 @@ from __future__ import annotations
 import falcon
 
 from ..domain.mail import MailService
-from ..schemas import ThoughtCreate
 from .bodies import send_accepted
+
+
+class MailItem:
+    def __init__(self, mail: MailService) -> None:
+        self.mail = mail
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, mail_id: int) -> None:
+        resp.media = self.mail.get(req.context.user, mail_id)
 
 
 class Thoughts:
@@ -18,16 +25,5 @@ class Thoughts:
         self.mail = mail
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body: ThoughtCreate = req.context.body
-        accepted = self.mail.send_thought(
-            req.context.user, body.email, body.thought, request_id=req.context.request_id
-        )
-        send_accepted(resp, accepted)
-
-
-class MailItem:
-    def __init__(self, mail: MailService) -> None:
-        self.mail = mail
-
-    def on_get(self, req: falcon.Request, resp: falcon.Response, mail_id: int) -> None:
-        resp.media = self.mail.get(req.context.user, mail_id)
+        ctx = req.context
+        send_accepted(resp, self.mail.send_thought(ctx.user, ctx.body, request_id=ctx.request_id))

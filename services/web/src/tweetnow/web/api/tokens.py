@@ -8,22 +8,20 @@ from __future__ import annotations
 import falcon
 
 from ..domain.tokens import TokenService
-from ..schemas import TokenCreate
 
 
 class Tokens:
     def __init__(self, tokens: TokenService) -> None:
         self.tokens = tokens
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        resp.media = self.tokens.live(req.context.user)
-
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body: TokenCreate = req.context.body
-        issued = self.tokens.issue(req.context.user, body.label)
+        issued = self.tokens.issue(req.context.user, req.context.body.label)
         resp.status = falcon.HTTP_201
         resp.location = f"/api/tokens/{issued.id}"
         resp.media = issued
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = self.tokens.live(req.context.user)
 
 
 class TokenItem:

@@ -7,7 +7,7 @@ import falcon
 
 from ..domain.tweets import TweetService
 from ..row_ids import MAX_ROW_ID
-from ..schemas import TweetCreate, TweetPage
+from ..schemas import TweetPage
 from .bodies import send_accepted
 
 DEFAULT_PAGE = 20
@@ -26,11 +26,8 @@ class Tweets:
         resp.media = TweetPage(data=tweets, next=older)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body: TweetCreate = req.context.body
-        accepted = self.tweets.create(
-            req.context.user, body.text, send_at=body.send_at, request_id=req.context.request_id
-        )
-        send_accepted(resp, accepted)
+        ctx = req.context
+        send_accepted(resp, self.tweets.create(ctx.user, ctx.body, request_id=ctx.request_id))
 
 
 class TweetItem:

@@ -6,6 +6,7 @@ The first address a user gives gets a welcome mail, sent once.
 from __future__ import annotations
 
 import dramatiq
+import msgspec
 
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.log_setup import get_logger
@@ -13,7 +14,7 @@ from tweetnow.shared.mail_requests import request_mail
 from tweetnow.shared.models import Mail, MailKind, User
 
 from ..deps import WebDeps
-from ..schemas import Me
+from ..schemas import Me, MeUpdate
 from .mail import normalized_address
 
 log = get_logger(__name__)
@@ -54,7 +55,13 @@ class AccountService:
     def me(self, user: User) -> Me:
         return Me(id=user.id, username=user.username, name=user.name, email=user.email)
 
-    def set_email(self, user: User, address: str | None, *, request_id: str | None) -> Me:
+    def update(self, user: User, request: MeUpdate, *, request_id: str | None) -> Me:
+        """Change what the request sends; an omitted field is left as it is."""
+        if request.email is not msgspec.UNSET:
+            self._set_email(user, request.email, request_id=request_id)
+        return self.me(user)
+
+    def _set_email(self, user: User, address: str | None, *, request_id: str | None) -> None:
         """Save the address for notices (None or blank removes it) and welcome a first one."""
         email = None
         if address is not None and address.strip():
@@ -64,4 +71,3 @@ class AccountService:
             user.email = email
             log.info("email_changed", user_id=user.id, removed=email is None)
             request_welcome(self.deps.broker, user, request_id=request_id)
-        return self.me(user)

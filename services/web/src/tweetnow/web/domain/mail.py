@@ -20,7 +20,7 @@ from tweetnow.shared.models import Mail, MailKind, MailStatus, User
 
 from ..deps import WebDeps
 from ..schemas import Mail as MailAnswer
-from ..schemas import ThoughtAccepted, timestamp
+from ..schemas import ThoughtAccepted, ThoughtCreate, timestamp
 from .errors import Invalid, NotFound, TooMany
 from .jobs import job_ref
 
@@ -84,10 +84,10 @@ class MailService:
         self.deps = deps
 
     def send_thought(
-        self, user: User, email: str, thought: str, *, request_id: str | None
+        self, user: User, request: ThoughtCreate, *, request_id: str | None
     ) -> ThoughtAccepted:
-        recipient = normalized_address(email, problem="is not an address we can send to")
-        text = check_thought(thought)
+        recipient = normalized_address(request.email, problem="is not an address we can send to")
+        text = check_thought(request.thought)
         check_rate(user, self.deps.settings.thoughts_per_hour)
         mail = request_mail(
             self.deps.broker,

@@ -22,7 +22,7 @@ from tweetnow.shared.tweet_jobs import delay_until, enqueue_tweet
 
 from ..deps import WebDeps
 from ..schemas import Tweet as TweetAnswer
-from ..schemas import TweetAccepted, timestamp
+from ..schemas import TweetAccepted, TweetCreate, timestamp
 from ..tweet_text import check_tweet_text
 from .errors import Conflict, Invalid, NotFound
 from .jobs import job_ref
@@ -55,12 +55,10 @@ class TweetService:
     def __init__(self, deps: WebDeps) -> None:
         self.deps = deps
 
-    def create(
-        self, user: User, text: str, *, send_at: datetime | None, request_id: str | None
-    ) -> TweetAccepted:
-        text = check_tweet_text(text)
+    def create(self, user: User, request: TweetCreate, *, request_id: str | None) -> TweetAccepted:
+        text = check_tweet_text(request.text)
         now = utcnow()
-        send_at = check_send_at(send_at, now)
+        send_at = check_send_at(request.send_at, now)
         # Due soon: send now with the exact delay. Later: the dispatcher sends it.
         direct = send_at is None or send_at <= now + timedelta(
             seconds=self.deps.settings.schedule_direct_s
