@@ -25,7 +25,6 @@ ERROR_WORDS = {
     401: "No or bad credentials",
     403: "CSRF check failed, or the action needs a browser session",
     404: "Not found, or not yours",
-    409: "The request does not fit the thing's state",
     413: "Body too large",
     415: "Body is not JSON",
     422: "Body does not fit the schema or X's rules",
@@ -90,11 +89,11 @@ def _operation(template: str, operation: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _ref(operation.body)}},
         }
-    doc["responses"] = {str(a.status): _answer(a) for a in sorted(answers, key=_status)}
+    doc["responses"] = {str(a.status): _answer(a) for a in sorted(answers, key=_status_code)}
     return doc
 
 
-def _status(answer: Answer) -> int:
+def _status_code(answer: Answer) -> int:
     return answer.status
 
 
