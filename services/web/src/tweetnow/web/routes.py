@@ -1,9 +1,9 @@
 """The words of the route table: a path, the resource behind it, and what each method says.
 
-``app.py`` lists every route once in these terms; Falcon is given the paths
-from that list and ``openapi.py`` documents the API from the same list, so a
-route cannot be served without being described, or described without being
-served.
+``app.py`` lists every route once in these terms. Falcon is given the paths
+from that list, ``middleware/operations.py`` holds each operation to the caller
+and body it declares, and ``openapi.py`` documents the API from the same list:
+what is documented is what is served and enforced.
 """
 
 from __future__ import annotations
