@@ -39,6 +39,8 @@ def age(seconds: float | None) -> str:
 
 
 class AdminPage:
+    """A dashboard page: subclasses name their template and section and answer GET."""
+
     #: The page's template, below templates/.
     template: ClassVar[str]
     #: The navigation entry shown as current.

@@ -93,7 +93,7 @@ class Searched:
 
 
 TWEETS = Searched(Tweet, [str(s) for s in TweetStatus], (User.username,))
-MAILS = Searched(Mail, [str(s) for s in MailStatus], (User.username, Mail.recipient), True)
+MAILS = Searched(Mail, [str(s) for s in MailStatus], (User.username, Mail.recipient), userless=True)
 
 
 class SearchPage(AdminPage):
