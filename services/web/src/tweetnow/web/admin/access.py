@@ -1,4 +1,4 @@
-"""Who may reach /admin, checked once for every request before it is routed.
+"""Who may reach /admin, checked once for every request, before any page answers.
 
 Admins are people signed in with a browser session whose X handle is listed in
 ADMIN_X_USERNAMES; an API token never counts, not even an admin's own. Anyone
@@ -8,6 +8,8 @@ the dashboard is there.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import falcon
 
@@ -33,11 +35,20 @@ def is_admin_path(path: str) -> bool:
 
 
 class AdminOnly:
-    """Middleware that runs after authentication: non-admins never reach a dashboard route."""
+    """Middleware: non-admins never reach a responder under /admin.
+
+    It checks in ``process_resource``, which Falcon calls after every
+    middleware's ``process_request``: who is calling is known whatever order
+    the middleware was added in. An address no route matches has no resource
+    and gets Falcon's 404 without this check; every matched one, including
+    the default OPTIONS and 405 responders, gets the same 404 from it.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
+    ) -> None:
         if is_admin_path(req.path) and not is_admin(signed_in_user(req), self.settings):
             raise falcon.HTTPRouteNotFound()
