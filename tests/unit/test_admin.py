@@ -15,36 +15,19 @@ import pytest
 import redis
 
 from tests.support.accounts import make_user
+from tests.support.admin_paths import ADMIN_ACTIONS, ADMIN_ODDITIES, ADMIN_PAGES
 from tweetnow.shared.job_status import JobState
 from tweetnow.shared.messages import POST_TWEET, PostTweet
-from tweetnow.shared.models import Tweet, TweetStatus, User
+from tweetnow.shared.models import Mail, MailKind, Tweet, TweetStatus, User
 from tweetnow.shared.worker_registry import WorkerRegistry
+from tweetnow.web import api_tokens
 from tweetnow.web.app import create_app
+from tweetnow.web.authentication import CSRF_HEADER
 from tweetnow.web.deps import WebDeps
 from tweetnow.web.sessions import CSRF_COOKIE, SessionManager
 
-PAGES = [
-    "/admin",
-    "/admin/queues",
-    "/admin/queues/tweets",
-    "/admin/queues/tweets?state=delayed",
-    "/admin/queues/tweets?state=dead",
-    "/admin/workers",
-    "/admin/retrying",
-    "/admin/scheduled",
-    "/admin/dead",
-    "/admin/periodic",
-    "/admin/tweets",
-    "/admin/tweets/1",
-    "/admin/mail",
-    "/admin/jobs/some-job",
-]
-ACTIONS = [
-    "/admin/dead/tweets/some-id/retry",
-    "/admin/dead/tweets/some-id/delete",
-    "/admin/dead/tweets/all/retry",
-    "/admin/dead/mail/all/delete",
-]
+#: Every method a request can come with.
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 class _StartSession:
@@ -125,20 +108,32 @@ def dead_message(deps: WebDeps, tweet: Tweet, *, retries: int = 8) -> str:
 # --- who may see it -----------------------------------------------------------
 
 
-def test_people_not_listed_get_404_on_every_page_and_action(admin_app, admin_deps, alice, root):
-    bob = make_user(admin_deps.box, "bob")
-    signed_in = Browser(admin_app, admin_deps, bob)
-    _, admin_token = root, None
-    for path in PAGES:
-        assert admin_app.simulate_get(path).status_code == 404, path
-        assert signed_in.get(path).status_code == 404, path
+def test_anyone_but_an_admin_gets_a_plain_404_for_every_method_on_every_admin_path(
+    admin_app, admin_deps, root
+):
+    bob = Browser(admin_app, admin_deps, make_user(admin_deps.box, "bob"))
+    callers = {
+        "signed out": {},
+        "signed in, not listed": {
+            "cookies": bob.cookies,
+            "headers": {CSRF_HEADER: bob.cookies[CSRF_COOKIE]},
+        },
         # An API token never opens the dashboard, even an admin's own.
-        r = admin_app.simulate_get(path, headers={"Authorization": f"Bearer {alice[1]}"})
-        assert r.status_code == 404, path
-    for path in ACTIONS:
-        assert admin_app.simulate_post(path).status_code == 404, path
-        assert signed_in.post(path).status_code == 404, path
-    assert admin_token is None
+        "an admin's API token": {
+            "headers": {"Authorization": f"Bearer {api_tokens.issue(root, 'unit').token}"}
+        },
+    }
+    paths = ADMIN_PAGES + ADMIN_ACTIONS + ADMIN_ODDITIES
+    for who, credentials in callers.items():
+        for method in METHODS:
+            unknown = admin_app.simulate_request(method, "/no-such-page", **credentials)
+            assert unknown.status_code == 404, (who, method)
+            for path in paths:
+                r = admin_app.simulate_request(method, path, **credentials)
+                where = (who, method, path)
+                assert (r.status_code, r.text) == (404, unknown.text), where
+                assert r.headers.get("content-type") == unknown.headers.get("content-type"), where
+                assert "allow" not in r.headers, where
 
 
 def test_nobody_is_admin_when_the_setting_is_empty(client, deps):
@@ -150,7 +145,7 @@ def test_nobody_is_admin_when_the_setting_is_empty(client, deps):
 
 def test_an_admin_sees_every_page(admin, root):
     Tweet.create(user=root, text="x", status=TweetStatus.SENT, job_id="j1")
-    for path in PAGES[:-1]:
+    for path in ADMIN_PAGES:
         r = admin.get(path)
         assert r.status_code == 200, (path, r.text[:500])
         assert "text/html" in r.headers["content-type"]
@@ -336,3 +331,14 @@ def test_tweet_search_pages_through_older_tweets(admin, root):
     older = first.text.split('class="pager"><a href="')[1].split('"')[0].replace("&amp;", "&")
     assert "status=sent" in older
     assert admin.get("/admin/tweets" + older).text.count('href="/admin/tweets/') == 5
+
+
+def test_mail_search_finds_mail_by_handle_or_address(admin, root):
+    Mail.create(user=root, kind=MailKind.WELCOME, recipient="ops@example.com", job_id="m1")
+    Mail.create(kind=MailKind.WELCOME, recipient="Guest@Example.org", job_id="m2")
+    everything = admin.get("/admin/mail").text
+    assert "ops@example.com" in everything and "Guest@Example.org" in everything
+    by_handle = admin.get("/admin/mail?user=@ROOT").text
+    assert "ops@example.com" in by_handle and "Guest@Example.org" not in by_handle
+    by_address = admin.get("/admin/mail?user=guest@example.org").text
+    assert "Guest@Example.org" in by_address and "ops@example.com" not in by_address

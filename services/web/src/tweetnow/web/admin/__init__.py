@@ -1,8 +1,9 @@
 """The admin dashboard (``/admin``): queues, workers, failed jobs, recurring jobs,
 tweets and mail, for the people listed in ADMIN_X_USERNAMES only.
 
-Everyone else — signed in or not, or with an API token — gets 404 on every
-page and action. Actions are POST forms carrying the session's CSRF token.
+Everyone else — signed in or not, or with an API token — gets 404 for every
+method on every address under /admin (see ``access``). Actions are POST forms
+carrying the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -10,28 +11,39 @@ from __future__ import annotations
 import falcon
 
 from ..deps import WebDeps
-from .job_states_page import DeadAction, DeadJobs, DelayedJobs
-from .overview_page import Overview
-from .page_frame import admin_templates
-from .periodic_page import PeriodicJobs
-from .product_pages import JobDetail, MailDetail, MailSearch, TweetDetail, TweetSearch
-from .queues_page import QueueMessages, Queues
-from .workers_page import Workers
+from .access import AdminOnly
+from .dead_jobs import DeadJobsPage
+from .delayed_jobs import RetryingJobsPage, ScheduledJobsPage
+from .overview import OverviewPage
+from .page import AdminPage, admin_templates
+from .periodic_jobs import PeriodicJobsPage
+from .queues import QueueMessagesPage, QueuesPage
+from .tweets_and_mail import JobPage, MailPage, MailSearchPage, TweetPage, TweetSearchPage
+from .workers import WorkersPage
+
+#: Every dashboard page and its address.
+PAGES: tuple[tuple[str, type[AdminPage]], ...] = (
+    ("/admin", OverviewPage),
+    ("/admin/queues", QueuesPage),
+    ("/admin/queues/{queue}", QueueMessagesPage),
+    ("/admin/workers", WorkersPage),
+    ("/admin/retrying", RetryingJobsPage),
+    ("/admin/scheduled", ScheduledJobsPage),
+    ("/admin/dead", DeadJobsPage),
+    ("/admin/periodic", PeriodicJobsPage),
+    ("/admin/tweets", TweetSearchPage),
+    ("/admin/tweets/{row_id:id}", TweetPage),
+    ("/admin/mail", MailSearchPage),
+    ("/admin/mail/{row_id:id}", MailPage),
+    ("/admin/jobs/{job_id}", JobPage),
+)
+#: The address of the dead jobs' buttons (``on_post_action``); ``all`` as the id for every one.
+DEAD_JOB_ACTION = "/admin/dead/{queue}/{redis_id}/{action}"
 
 
 def register_admin(app: falcon.App, deps: WebDeps) -> None:
-    t = admin_templates()
-    app.add_route("/admin", Overview(deps, t))
-    app.add_route("/admin/queues", Queues(deps, t))
-    app.add_route("/admin/queues/{queue}", QueueMessages(deps, t))
-    app.add_route("/admin/workers", Workers(deps, t))
-    app.add_route("/admin/retrying", DelayedJobs(deps, t, retrying=True))
-    app.add_route("/admin/scheduled", DelayedJobs(deps, t, retrying=False))
-    app.add_route("/admin/dead", DeadJobs(deps, t))
-    app.add_route("/admin/dead/{queue}/{redis_id}/{action}", DeadAction(deps))
-    app.add_route("/admin/periodic", PeriodicJobs(deps, t))
-    app.add_route("/admin/tweets", TweetSearch(deps, t))
-    app.add_route("/admin/tweets/{tweet_id:id}", TweetDetail(deps, t))
-    app.add_route("/admin/mail", MailSearch(deps, t))
-    app.add_route("/admin/mail/{mail_id:id}", MailDetail(deps, t))
-    app.add_route("/admin/jobs/{job_id}", JobDetail(deps, t))
+    app.add_middleware(AdminOnly(deps.settings))
+    templates = admin_templates()
+    for path, page in PAGES:
+        app.add_route(path, page(deps, templates))
+    app.add_route(DEAD_JOB_ACTION, DeadJobsPage(deps, templates), suffix="action")

@@ -6,24 +6,18 @@ import falcon
 
 from tweetnow.shared.clock import utcnow
 from tweetnow.shared.cron_schedule import next_run
-from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns
+from tweetnow.shared.periodic import ALL_PERIODIC_JOBS
 
-from ..deps import WebDeps
-from .access import admin_only
-from .page_frame import AdminTemplates, render
+from .page import AdminPage
 
 
-@falcon.before(admin_only)
-class PeriodicJobs:
-    def __init__(self, deps: WebDeps, templates: AdminTemplates) -> None:
-        self.deps = deps
-        self.settings = deps.settings
-        self.templates = templates
-        self.runs = PeriodicRuns(deps.redis)
+class PeriodicJobsPage(AdminPage):
+    template = "admin/periodic.html"
+    section = "periodic"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         now = utcnow()
-        last = self.runs.last_runs()
+        last = self.redis.periodic_runs()
         jobs = [
             {
                 "name": job.name,
@@ -34,4 +28,4 @@ class PeriodicJobs:
             }
             for job in ALL_PERIODIC_JOBS
         ]
-        render(req, resp, self.templates, "admin/periodic.html", "periodic", jobs=jobs)
+        self.render(req, resp, jobs=jobs)

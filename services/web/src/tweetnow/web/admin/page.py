@@ -1,0 +1,74 @@
+"""What every admin page shares: its collaborators, its request parameters and how it is
+answered.
+
+A page names its template and the navigation entry it lights; ``render`` puts
+them in the admin layout with what every page needs (who is signed in, the
+session's CSRF token for the action forms, the time formats). Access is not
+checked here: ``AdminOnly`` has turned everyone else away before routing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import falcon
+
+from ..deps import WebDeps
+from ..pages.page_context import base_context, send_html
+from ..pages.static_assets import StaticAssets
+from ..pages.templating import PageTemplates, when
+from .redis_view import QUEUES, RedisView
+
+
+def admin_templates() -> PageTemplates:
+    return PageTemplates(StaticAssets.from_package())
+
+
+def age(seconds: float | None) -> str:
+    """A duration for people: 42 s, 7 min, 3 h 5 min, 2 d 4 h."""
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86400:
+        return f"{s // 3600} h {s % 3600 // 60} min"
+    return f"{s // 86400} d {s % 86400 // 3600} h"
+
+
+class AdminPage:
+    """A dashboard page: subclasses name their template and section and answer GET."""
+
+    #: The page's template, below templates/.
+    template: ClassVar[str]
+    #: The navigation entry shown as current.
+    section: ClassVar[str]
+
+    def __init__(self, deps: WebDeps, templates: PageTemplates) -> None:
+        self.deps = deps
+        self.templates = templates
+        self.redis = RedisView(deps.redis, deps.jobs)
+
+    def render(self, req: falcon.Request, resp: falcon.Response, **context: Any) -> None:
+        html = self.templates.render(
+            self.template,
+            section=self.section,
+            age=age,
+            when=when,
+            **context,
+            **base_context(req, "admin"),
+        )
+        send_html(resp, html)
+
+    @staticmethod
+    def chosen_queue(req: falcon.Request) -> str:
+        """The ``queue`` parameter when it names a queue; the first queue otherwise."""
+        queue = req.get_param("queue") or QUEUES[0]
+        return queue if queue in QUEUES else QUEUES[0]
+
+    @staticmethod
+    def position(req: falcon.Request) -> int:
+        """The ``at`` parameter: where a page of messages starts (an offset or a scan cursor)."""
+        return req.get_param_as_int("at", min_value=0) or 0
