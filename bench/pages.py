@@ -30,9 +30,9 @@ from tweetnow.shared.db import database, open_database
 from tweetnow.shared.log_setup import configure_logging
 from tweetnow.shared.models import Tweet, TweetStatus, User
 from tweetnow.shared.settings import Settings
-from tweetnow.web import api_tokens
 from tweetnow.web.app import create_app
 from tweetnow.web.deps import WebDeps
+from tweetnow.web.domain.tokens import TokenService
 from tweetnow.web.sessions import SessionManager
 
 RESULTS = Path(__file__).parent / "results"
@@ -92,7 +92,7 @@ def seed(settings: Settings) -> dict[str, str]:
             error="X refused the tweet: Forbidden" if status == TweetStatus.FAILED else None,
         )
     for label in ("laptop", "ci", "phone"):
-        api_tokens.issue(user, label)
+        TokenService().issue(user, label)
     app = falcon.App()
     app.add_route("/start", _StartSession(SessionManager(settings), user))
     result = falcon.testing.TestClient(app).simulate_get("/start")

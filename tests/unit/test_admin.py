@@ -20,10 +20,10 @@ from tweetnow.shared.job_status import JobState
 from tweetnow.shared.messages import POST_TWEET, PostTweet
 from tweetnow.shared.models import Mail, MailKind, Tweet, TweetStatus, User
 from tweetnow.shared.worker_registry import WorkerRegistry
-from tweetnow.web import api_tokens
 from tweetnow.web.app import create_app
-from tweetnow.web.authentication import CSRF_HEADER
 from tweetnow.web.deps import WebDeps
+from tweetnow.web.domain.tokens import TokenService
+from tweetnow.web.middleware.authentication import CSRF_HEADER
 from tweetnow.web.sessions import CSRF_COOKIE, SessionManager
 
 #: Every method a request can come with.
@@ -120,7 +120,7 @@ def test_anyone_but_an_admin_gets_a_plain_404_for_every_method_on_every_admin_pa
         },
         # An API token never opens the dashboard, even an admin's own.
         "an admin's API token": {
-            "headers": {"Authorization": f"Bearer {api_tokens.issue(root, 'unit').token}"}
+            "headers": {"Authorization": f"Bearer {TokenService().issue(root, 'unit').token}"}
         },
     }
     paths = ADMIN_PAGES + ADMIN_ACTIONS + ADMIN_ODDITIES
