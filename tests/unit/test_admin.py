@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from tests.support.accounts import make_user
-from tweetnow.shared.job_status import JobState
+from tweetnow.shared.jobs import JobState
 from tweetnow.shared.messages import POST_TWEET, PostTweet
 from tweetnow.shared.models import Tweet, TweetStatus, User
 from tweetnow.shared.worker_registry import WorkerRegistry

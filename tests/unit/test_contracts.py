@@ -10,9 +10,8 @@ import redis
 from dramatiq.brokers.stub import StubBroker
 
 from tweetnow.shared.broker import project_middleware
-from tweetnow.shared.contracts import Contract, RetryPolicy, consumes, send
-from tweetnow.shared.errors import PermanentFailure
-from tweetnow.shared.job_status import JobStatusStore
+from tweetnow.shared.contracts import Contract, PermanentFailure, RetryPolicy, consumes, send
+from tweetnow.shared.jobs import JobStatusStore
 
 
 class Greeting(msgspec.Struct, frozen=True):
@@ -25,8 +24,9 @@ GREET = Contract(
     queue="greetings",
     payload=Greeting,
     version=2,
-    retry=RetryPolicy(max_retries=2, min_backoff_ms=10, max_backoff_ms=20),
 )
+#: The consumer's side: how its jobs retry.
+GREET_RETRY = RetryPolicy(max_retries=2, min_backoff_ms=10, max_backoff_ms=20)
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def worker(broker):
 def test_valid_payload_reaches_the_function_typed(broker, worker, store):
     seen: list[Greeting] = []
 
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         seen.append(payload)
 
@@ -73,7 +73,7 @@ def test_valid_payload_reaches_the_function_typed(broker, worker, store):
 def test_unknown_fields_are_ignored_for_additive_evolution(broker, worker):
     seen: list[Greeting] = []
 
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         seen.append(payload)
 
@@ -97,7 +97,7 @@ def test_poison_is_dead_lettered_at_once_with_its_reason(
 ):
     calls: list[object] = []
 
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         calls.append(payload)
 
@@ -118,7 +118,7 @@ def test_poison_is_dead_lettered_at_once_with_its_reason(
 def test_transient_errors_retry_then_succeed_and_each_attempt_is_kept(broker, worker, store):
     attempts: list[int] = []
 
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         attempts.append(1)
         if len(attempts) < 3:
@@ -139,7 +139,7 @@ def test_transient_errors_retry_then_succeed_and_each_attempt_is_kept(broker, wo
 
 
 def test_retries_run_out_and_the_job_fails(broker, worker, store):
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         raise ConnectionError("still down")
 
@@ -153,7 +153,7 @@ def test_retries_run_out_and_the_job_fails(broker, worker, store):
 
 
 def test_permanent_failure_is_never_retried(broker, worker, store):
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         raise PermanentFailure("X refused the tweet: too long")
 

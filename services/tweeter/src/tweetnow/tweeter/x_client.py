@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tweepy
 
+from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.models import User
-from tweetnow.shared.secrets_box import SecretBox
 from tweetnow.shared.settings import Settings
 from tweetnow.shared.x_api import XApiSession
 

@@ -1,7 +1,8 @@
 """Sorting X's answers into what the worker does next.
 
 - rate limited (429): wait until the reset X names, then try again;
-- transient (5xx, network, timeouts): back off exponentially, then give up;
+- transient (5xx, network, timeouts): back off exponentially, until the job's
+  last attempt;
 - duplicate content (403): either our own earlier attempt landed, or a real duplicate;
 - permanent (other 4xx: revoked token, too long, forbidden): fail at once.
 """
@@ -30,6 +31,11 @@ class XFailure:
     outcome: Outcome
     reason: str  # in words a person can act on
     retry_after_s: float | None = None
+
+    @property
+    def permanent(self) -> bool:
+        """Trying again can never succeed: the tweet fails at once (``jobs.final_failure``)."""
+        return self.outcome in (Outcome.DUPLICATE, Outcome.PERMANENT)
 
 
 def _x_message(exc: tweepy.HTTPException) -> str:

@@ -9,7 +9,7 @@ import falcon
 import peewee
 
 from tweetnow.shared.db import open_database
-from tweetnow.shared.log_setup import configure_logging
+from tweetnow.shared.logs import configure_logging
 from tweetnow.shared.settings import get_settings
 
 from .admin import register_admin

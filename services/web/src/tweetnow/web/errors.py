@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import falcon
 
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.logs import get_logger
 
 log = get_logger(__name__)
 

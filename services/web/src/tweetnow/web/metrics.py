@@ -24,7 +24,7 @@ from pathlib import Path
 
 import falcon
 
-from tweetnow.shared.metrics_files import render, use_group_dir
+from tweetnow.shared.metrics import render, use_group_dir
 
 GROUP = "web"
 UNMATCHED = "unmatched"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tweetnow.shared.clock import iso
-from tweetnow.shared.job_status import JobRecord
+from tweetnow.shared.jobs import JobRecord
 from tweetnow.shared.models import Tweet
 from tweetnow.shared.settings import Settings
 

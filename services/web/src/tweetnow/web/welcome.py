@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dramatiq
 
-from tweetnow.shared.log_setup import get_logger
-from tweetnow.shared.mail_requests import request_mail
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import Mail, MailKind, User
+from tweetnow.shared.outbox import request_mail
 
 log = get_logger(__name__)
 

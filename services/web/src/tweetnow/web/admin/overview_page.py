@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import falcon
 
-from tweetnow.shared.job_stats import FAILED_OUTCOMES, OUTCOMES, JobStats
+from tweetnow.shared.jobs import FAILED_OUTCOMES, OUTCOMES, JobStats
 from tweetnow.shared.models import Mail, Tweet
 
 from ..deps import WebDeps

@@ -5,8 +5,7 @@ from __future__ import annotations
 import falcon
 
 from tweetnow.shared.clock import utcnow
-from tweetnow.shared.cron_schedule import next_run
-from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns
+from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns, next_run
 
 from ..deps import WebDeps
 from .access import admin_only

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tweetnow.shared.job_status import JobStatusStore
+from tweetnow.shared.jobs import JobStatusStore
 
 #: Actors whose payload names a row the dashboard can open.
 ROW_LINKS = {"post_tweet": ("tweet_id", "/admin/tweets/"), "send_mail": ("mail_id", "/admin/mail/")}

@@ -7,7 +7,7 @@ import msgspec
 from email_validator import EmailNotValidError, validate_email
 
 from tweetnow.shared.clock import to_db, utcnow
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import User
 
 from ..authentication import require_user

@@ -14,9 +14,9 @@ import falcon
 from email_validator import EmailNotValidError, validate_email
 
 from tweetnow.shared.clock import iso, to_db, utcnow
-from tweetnow.shared.log_setup import get_logger
-from tweetnow.shared.mail_requests import request_mail
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import Mail, MailKind, User
+from tweetnow.shared.outbox import request_mail
 
 from ..authentication import require_user
 from ..deps import WebDeps
