@@ -20,8 +20,7 @@ from tweetnow.mailer.delivery import MailDelivery, TransientMailError
 from tweetnow.mailer.email_message import Sender
 from tweetnow.mailer.giphy import Gif
 from tweetnow.mailer.rendering import MailRenderer
-from tweetnow.mailer.smtp_sending import SmtpSender
-from tweetnow.mailer.smtp_target import parse_smtp_url
+from tweetnow.mailer.smtp import SmtpSender, parse_smtp_url
 from tweetnow.shared.contracts import PermanentFailure
 from tweetnow.shared.models import Mail, MailKind, MailStatus, Tweet, TweetStatus, User
 

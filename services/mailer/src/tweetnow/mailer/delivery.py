@@ -28,8 +28,7 @@ from .email_message import Sender, build_email, check_recipient, message_id_for
 from .giphy import GiphySearch
 from .rendering import MailRenderer
 from .send_failures import MailFailure, Outcome, classify
-from .smtp_sending import SmtpSender
-from .smtp_target import parse_smtp_url
+from .smtp import SmtpSender, parse_smtp_url
 
 log = get_logger(__name__)
 
