@@ -27,8 +27,7 @@ from tweetnow.shared.worker import WorkerRuntime
 from tweetnow.shared.x_api import XApiSession
 
 from . import tweet_rows
-from .x_client import XClientFactory
-from .x_errors import Outcome, classify
+from .x_client import Outcome, XClientFactory, classify
 from .x_rate_limits import XRateLimits
 
 log = get_logger(__name__)
