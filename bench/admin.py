@@ -25,8 +25,8 @@ import falcon.testing
 
 from tests.support.processes import RedisServer, console_script
 from tweetnow.shared.db import database, open_database
-from tweetnow.shared.job_status import JobState
-from tweetnow.shared.log_setup import configure_logging
+from tweetnow.shared.jobs import JobState
+from tweetnow.shared.logs import configure_logging
 from tweetnow.shared.messages import POST_TWEET, PostTweet
 from tweetnow.shared.models import Tweet, TweetStatus, User
 from tweetnow.shared.settings import Settings

@@ -8,7 +8,7 @@ import dramatiq
 from bench.noop_contract import BENCH_NOOP, QUEUES, Noop, record_pickup
 from tweetnow.shared.broker import setup_broker
 from tweetnow.shared.contracts import consumes
-from tweetnow.shared.log_setup import configure_logging
+from tweetnow.shared.logs import configure_logging
 from tweetnow.shared.settings import get_settings
 
 settings = get_settings()

@@ -27,7 +27,7 @@ import requests
 
 from tests.support.processes import Process, RedisServer, console_script, free_port
 from tweetnow.shared.db import database, open_database
-from tweetnow.shared.log_setup import configure_logging
+from tweetnow.shared.logs import configure_logging
 from tweetnow.shared.models import Tweet, TweetStatus, User
 from tweetnow.shared.settings import Settings
 from tweetnow.web.app import create_app

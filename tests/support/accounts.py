@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import zlib
 
+from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.models import User
-from tweetnow.shared.secrets_box import SecretBox
 
 
 def make_user(box: SecretBox, username: str) -> User:

@@ -16,7 +16,7 @@ import redis
 
 from tests.support.accounts import make_user
 from tests.support.admin_paths import ADMIN_ACTIONS, ADMIN_ODDITIES, ADMIN_PAGES
-from tweetnow.shared.job_status import JobState
+from tweetnow.shared.jobs import JobState
 from tweetnow.shared.messages import POST_TWEET, PostTweet
 from tweetnow.shared.models import Mail, MailKind, Tweet, TweetStatus, User
 from tweetnow.shared.worker_registry import WorkerRegistry

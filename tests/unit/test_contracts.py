@@ -10,9 +10,15 @@ import redis
 from dramatiq.brokers.stub import StubBroker
 
 from tweetnow.shared.broker import project_middleware
-from tweetnow.shared.contracts import Contract, RetryPolicy, consumes, send
-from tweetnow.shared.errors import PermanentFailure
-from tweetnow.shared.job_status import JobStatusStore
+from tweetnow.shared.contracts import Contract, PermanentFailure, RetryPolicy, consumes, send
+from tweetnow.shared.jobs import (
+    JobStatusStore,
+    final_failure,
+    give_attempt_back,
+    is_last_attempt,
+)
+from tweetnow.shared.messages import POST_TWEET, SEND_MAIL, retry_policy
+from tweetnow.shared.settings import Settings
 
 
 class Greeting(msgspec.Struct, frozen=True):
@@ -25,8 +31,9 @@ GREET = Contract(
     queue="greetings",
     payload=Greeting,
     version=2,
-    retry=RetryPolicy(max_retries=2, min_backoff_ms=10, max_backoff_ms=20),
 )
+#: The consumer's side: how its jobs retry.
+GREET_RETRY = RetryPolicy(max_retries=2, min_backoff_ms=10, max_backoff_ms=20)
 
 
 @pytest.fixture
@@ -55,7 +62,7 @@ def worker(broker):
 def test_valid_payload_reaches_the_function_typed(broker, worker, store):
     seen: list[Greeting] = []
 
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         seen.append(payload)
 
@@ -73,7 +80,7 @@ def test_valid_payload_reaches_the_function_typed(broker, worker, store):
 def test_unknown_fields_are_ignored_for_additive_evolution(broker, worker):
     seen: list[Greeting] = []
 
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         seen.append(payload)
 
@@ -97,7 +104,7 @@ def test_poison_is_dead_lettered_at_once_with_its_reason(
 ):
     calls: list[object] = []
 
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         calls.append(payload)
 
@@ -118,7 +125,7 @@ def test_poison_is_dead_lettered_at_once_with_its_reason(
 def test_transient_errors_retry_then_succeed_and_each_attempt_is_kept(broker, worker, store):
     attempts: list[int] = []
 
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         attempts.append(1)
         if len(attempts) < 3:
@@ -139,7 +146,7 @@ def test_transient_errors_retry_then_succeed_and_each_attempt_is_kept(broker, wo
 
 
 def test_retries_run_out_and_the_job_fails(broker, worker, store):
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         raise ConnectionError("still down")
 
@@ -153,7 +160,7 @@ def test_retries_run_out_and_the_job_fails(broker, worker, store):
 
 
 def test_permanent_failure_is_never_retried(broker, worker, store):
-    @consumes(GREET, broker=broker)
+    @consumes(GREET, broker=broker, retry=GREET_RETRY)
     def greet(payload: Greeting) -> None:
         raise PermanentFailure("X refused the tweet: too long")
 
@@ -171,3 +178,29 @@ def test_a_delayed_job_is_scheduled_until_it_runs(broker, store):
     record = store.get(message.message_id)
     assert record.status == "scheduled"
     assert record.next_attempt_at is not None
+
+
+def test_retry_policies_come_from_the_settings_a_consumer_starts_with():
+    settings = Settings.from_env({"TWEET_MAX_RETRIES": "3", "MAIL_MIN_BACKOFF_MS": "250"})
+    assert retry_policy(POST_TWEET, settings).max_retries == 3
+    assert retry_policy(SEND_MAIL, settings).min_backoff_ms == 250
+    with pytest.raises(LookupError):
+        retry_policy(GREET, settings)
+
+
+def test_the_last_attempt_is_the_one_retries_gives_up_after():
+    message = GREET.message(Greeting(name="ada")).copy(options={"retries": 2})
+    assert is_last_attempt(message, GREET_RETRY.max_retries)
+    assert not is_last_attempt(message, 3)
+    assert not is_last_attempt(None, 0)
+    give_attempt_back(message, GREET_RETRY.max_retries)  # e.g. a wait for X's rate limit
+    assert not is_last_attempt(message, GREET_RETRY.max_retries)
+
+
+def test_a_failure_ends_the_work_when_permanent_or_on_the_last_attempt():
+    assert final_failure("too long", permanent=True, last_attempt=False, attempts=1) == "too long"
+    assert final_failure("X is down", permanent=False, last_attempt=False, attempts=2) is None
+    assert (
+        final_failure("X is down", permanent=False, last_attempt=True, attempts=9)
+        == "gave up after 9 attempts: X is down"
+    )

@@ -20,9 +20,8 @@ from tweetnow.mailer.delivery import MailDelivery, TransientMailError
 from tweetnow.mailer.email_message import Sender
 from tweetnow.mailer.giphy import Gif
 from tweetnow.mailer.rendering import MailRenderer
-from tweetnow.mailer.smtp_sending import SmtpSender
-from tweetnow.mailer.smtp_target import parse_smtp_url
-from tweetnow.shared.errors import PermanentFailure
+from tweetnow.mailer.smtp import SmtpSender, parse_smtp_url
+from tweetnow.shared.contracts import PermanentFailure
 from tweetnow.shared.models import Mail, MailKind, MailStatus, Tweet, TweetStatus, User
 
 GIF = Gif(url="https://media.giphy.com/media/abc/giphy.gif", title="Coffee", page_url=None)

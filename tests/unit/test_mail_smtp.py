@@ -19,8 +19,7 @@ from tweetnow.mailer.send_failures import (
     UnrenderableMail,
     classify,
 )
-from tweetnow.mailer.smtp_sending import SmtpSender
-from tweetnow.mailer.smtp_target import Security, SmtpTarget, parse_smtp_url
+from tweetnow.mailer.smtp import Security, SmtpSender, SmtpTarget, parse_smtp_url
 from tweetnow.shared.settings import Settings
 
 # --- SMTP_URL ---------------------------------------------------------------------

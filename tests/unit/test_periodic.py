@@ -12,11 +12,10 @@ import pytest
 from tests.support.accounts import make_user
 from tweetnow.shared.broker import job_store
 from tweetnow.shared.clock import iso, to_db, utcnow
-from tweetnow.shared.job_status import JobRecord
+from tweetnow.shared.jobs import JobRecord
 from tweetnow.shared.models import Tweet, TweetStatus
 from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns, check_cron
-from tweetnow.tweeter.dispatch import dispatch_due_tweets
-from tweetnow.tweeter.sweeper import job_is_live, sweep_outbox
+from tweetnow.tweeter.housekeeping import dispatch_due_tweets, job_is_live, sweep_outbox
 
 from .test_web_api import QUEUE_KEY
 

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import redis
 
-from tweetnow.shared.x_rate_limits import RESET_MARGIN_S, XRateLimits
+from tweetnow.tweeter.x_rate_limits import RESET_MARGIN_S, XRateLimits
 
 NOW = 1_900_000_000.0
 

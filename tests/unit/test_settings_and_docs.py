@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from tweetnow.shared.settings import Settings
 from tweetnow.web.openapi import build_openapi
 from tweetnow.web.tweet_text import weighted_length
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_work_for_local_development():
@@ -66,3 +73,23 @@ def test_openapi_is_generated_from_the_request_schemas_and_refs_resolve(client):
     for ref in _refs(doc):
         assert ref.removeprefix("#/components/schemas/") in schemas, ref
     assert set(doc["paths"]) >= {"/api/tweets", "/api/jobs/{job_id}", "/api/tokens"}
+
+
+def test_importing_the_services_reads_no_configuration():
+    """Settings are read when a process starts, never as a side effect of an import:
+    with every retry setting unreadable, importing every worker module still works."""
+    modules = [
+        f"tweetnow.{package}.{path.stem}"
+        for package in ("shared", "tweeter", "mailer")
+        for path in (ROOT / ("shared" if package == "shared" else f"services/{package}")).glob(
+            f"src/tweetnow/{package}/*.py"
+        )
+        if path.stem != "__init__"
+    ]
+    env = {**os.environ, "TWEET_MAX_RETRIES": "many", "MAIL_MAX_RETRIES": "many"}
+    code = "import importlib, sys\nfor name in sys.argv[1:]: importlib.import_module(name)"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *modules], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(modules) > 30

@@ -18,7 +18,7 @@ from dramatiq.brokers.redis import RedisBroker
 from tests.support.processes import RedisServer, wait_until
 from tweetnow.shared.broker import build_broker
 from tweetnow.shared.settings import Settings
-from tweetnow.shared.wakeup_broker import WakeupRedisBroker
+from tweetnow.shared.wakeup import WakeupRedisBroker
 
 QUEUE = "wq"
 

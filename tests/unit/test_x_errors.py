@@ -8,7 +8,7 @@ import pytest
 import requests
 import tweepy
 
-from tweetnow.tweeter.x_errors import Outcome, classify
+from tweetnow.tweeter.x_client import Outcome, classify
 
 
 def response(status: int, body: dict, headers: dict[str, str] | None = None) -> requests.Response:

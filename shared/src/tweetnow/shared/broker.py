@@ -1,7 +1,8 @@
 """The one place a Dramatiq broker is built: Redis, with the project's middleware.
 
-Import-time order matters for consumers: call ``setup_broker()`` before any
-actor is declared (the consumer decorator does it for you).
+Producers (the web) build one with :func:`build_broker`; a worker process sets
+its own up once with :func:`setup_broker`, before any actor is declared (the
+worker bootstrap, ``tweetnow.shared.worker``, does it).
 """
 
 from __future__ import annotations
@@ -9,32 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dramatiq
-import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import CurrentMessage, Middleware, Retries, default_middleware
 
-from .job_middleware import JobStatusMiddleware
-from .job_status import JobStatusStore
-from .log_context import LogContextMiddleware
-from .metrics_jobs import JobMetrics
-from .settings import Settings, get_settings
-from .wakeup_broker import WakeupRedisBroker
+from .db import redis_client
+from .jobs import JobStatusMiddleware, JobStatusStore
+from .logs import LogContextMiddleware
+from .metrics import JobMetrics
+from .settings import Settings
+from .wakeup import WakeupRedisBroker
 from .worker_registry import WorkerRegistry
-
-_broker: RedisBroker | None = None
-
-
-def redis_client(settings: Settings) -> redis.Redis:
-    return redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
 
 
 def project_middleware(store: JobStatusStore) -> list[Middleware]:
-    """Dramatiq's defaults plus job status, the current message and log context."""
+    """Dramatiq's defaults plus job status, log context, metrics and the current message."""
     middleware: list[Middleware] = []
     for cls in default_middleware:
         if cls is Retries:
             # Before Retries in the list: "after" hooks run in reverse order, so
-            # these see the outcome Retries decided (retry, or fail for good).
+            # these see the outcome Retries decided (jobs.attempt_outcome).
             middleware += [JobStatusMiddleware(store), LogContextMiddleware(), JobMetrics()]
         middleware.append(cls())
     return [*middleware, CurrentMessage(), WorkerRegistry()]
@@ -53,15 +47,14 @@ def build_broker(settings: Settings, extra_middleware: Sequence[Middleware] = ()
     )
 
 
-def setup_broker(
-    settings: Settings | None = None, extra_middleware: Sequence[Middleware] = ()
-) -> RedisBroker:
-    """Build the process-wide broker once and make it Dramatiq's global broker."""
-    global _broker
-    if _broker is None:
-        _broker = build_broker(settings or get_settings(), extra_middleware)
-        dramatiq.set_broker(_broker)
-    return _broker
+def setup_broker(settings: Settings, extra_middleware: Sequence[Middleware] = ()) -> RedisBroker:
+    """Build this process's broker and make it Dramatiq's global broker.
+
+    The Dramatiq and periodiq command lines find the broker there.
+    """
+    broker = build_broker(settings, extra_middleware)
+    dramatiq.set_broker(broker)
+    return broker
 
 
 def job_store(broker: dramatiq.Broker) -> JobStatusStore:

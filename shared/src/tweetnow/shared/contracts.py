@@ -1,12 +1,14 @@
 """Message contracts: one declaration shared by the producer and the consumer.
 
 A contract names the Dramatiq queue and actor, the payload schema (JSON types
-only: ids, not objects), its version and its retry policy. Producers call
-``send()`` without importing any consumer code; a consumer registers its
-function with ``@consumes(CONTRACT)``, which validates every payload before the
-function runs and dead-letters a payload that does not fit, at once, with the
-reason. Schemas evolve additively: new fields are optional, unknown fields are
-ignored, so a new producer can run beside an old consumer.
+only: ids, not objects) and its version. Producers call ``send()`` without
+importing any consumer code; a consumer registers its function with
+``@consumes(CONTRACT, broker=..., retry=...)``, which validates every payload
+before the function runs and dead-letters a payload that does not fit, at
+once, with the reason. How a consumer retries is its own business, decided
+from the settings it was started with (``messages.retry_policy``), so a
+producer never needs them. Schemas evolve additively: new fields are optional,
+unknown fields are ignored, so a new producer can run beside an old consumer.
 """
 
 from __future__ import annotations
@@ -19,14 +21,20 @@ from typing import Any, Generic, TypeVar
 import dramatiq
 import msgspec
 
-from .errors import PermanentFailure, PoisonMessage
-
 P = TypeVar("P", bound=msgspec.Struct)
+
+
+class PoisonMessage(Exception):
+    """The message's payload does not match its contract: dead-letter it at once."""
+
+
+class PermanentFailure(Exception):
+    """The work can never succeed (e.g. X refused the content): fail, never retry."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
-    """How the consumer side treats a failed attempt of this contract's jobs."""
+    """How the consumer side treats a failed attempt of a contract's jobs."""
 
     max_retries: int
     min_backoff_ms: int
@@ -41,7 +49,6 @@ class Contract(Generic[P]):
     queue: str
     payload: type[P]
     version: int
-    retry: RetryPolicy
     description: str = ""
     extra_options: dict[str, Any] = field(default_factory=dict)
 
@@ -52,22 +59,20 @@ class Contract(Generic[P]):
         message_id: str | None = None,
         owner_id: str | int | None = None,
         request_id: str | None = None,
-    ) -> dramatiq.Message:
+    ) -> dramatiq.Message[Any]:
         options: dict[str, Any] = {"contract_version": self.version}
         if owner_id is not None:
             options["owner_id"] = str(owner_id)
         if request_id:
             options["request_id"] = request_id
-        kwargs = msgspec.to_builtins(payload)
-        extra = {"message_id": message_id} if message_id else {}
-        return dramatiq.Message(
+        message: dramatiq.Message[Any] = dramatiq.Message(
             queue_name=self.queue,
             actor_name=self.actor_name,
             args=(),
-            kwargs=kwargs,
+            kwargs=msgspec.to_builtins(payload),
             options=options,
-            **extra,
         )
+        return message.copy(message_id=message_id) if message_id else message
 
     def decode(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> P:
         """The typed payload, or PoisonMessage saying what does not fit."""
@@ -93,7 +98,7 @@ def send(
     delay_ms: int | None = None,
     owner_id: str | int | None = None,
     request_id: str | None = None,
-) -> dramatiq.Message:
+) -> dramatiq.Message[Any]:
     """Enqueue a job for ``contract``; the consumer may live in another service."""
     message = contract.message(
         payload, message_id=message_id, owner_id=owner_id, request_id=request_id
@@ -102,32 +107,25 @@ def send(
 
 
 def consumes(
-    contract: Contract[P], *, broker: dramatiq.Broker | None = None
-) -> Callable[[Callable[[P], Any]], dramatiq.Actor]:
-    """Register ``fn(payload)`` as the Dramatiq actor that consumes ``contract``.
+    contract: Contract[P], *, broker: dramatiq.Broker, retry: RetryPolicy
+) -> Callable[[Callable[[P], Any]], dramatiq.Actor[..., Any]]:
+    """Register ``fn(payload)`` on ``broker`` as the Dramatiq actor that consumes ``contract``."""
 
-    Without ``broker``, the process-wide broker from ``setup_broker()`` is used.
-    """
-    if broker is None:
-        from .broker import setup_broker
-
-        broker = setup_broker()
-
-    def decorator(fn: Callable[[P], Any]) -> dramatiq.Actor:
+    def decorator(fn: Callable[[P], Any]) -> dramatiq.Actor[..., Any]:
         @functools.wraps(fn)
         def handler(*args: Any, **kwargs: Any) -> Any:
             return fn(contract.decode(args, kwargs))
 
-        return dramatiq.actor(
-            handler,
+        declare = dramatiq.actor(
             broker=broker,
             actor_name=contract.actor_name,
             queue_name=contract.queue,
-            max_retries=contract.retry.max_retries,
-            min_backoff=contract.retry.min_backoff_ms,
-            max_backoff=contract.retry.max_backoff_ms,
-            throws=(PoisonMessage, *contract.retry.permanent),
+            max_retries=retry.max_retries,
+            min_backoff=retry.min_backoff_ms,
+            max_backoff=retry.max_backoff_ms,
+            throws=(PoisonMessage, *retry.permanent),
             **contract.extra_options,
         )
+        return declare(handler)
 
     return decorator

@@ -1,9 +1,16 @@
-"""The database handle every service shares, bound at start-up from DATABASE_URL."""
+"""The two stores every service connects to: the SQL database (peewee) and Redis.
+
+The database handle is a proxy bound at start-up from ``DATABASE_URL``, so
+models can be declared before anyone knows where the database is.
+"""
 
 from __future__ import annotations
 
+import redis
 from peewee import Database, DatabaseProxy
 from playhouse.db_url import connect
+
+from .settings import Settings
 
 database = DatabaseProxy()
 
@@ -14,6 +21,9 @@ _SQLITE_PRAGMAS = {
     "synchronous": "normal",
 }
 
+#: Redis calls fail after this long instead of hanging a request or a job.
+REDIS_TIMEOUT_S = 5
+
 
 def open_database(url: str) -> Database:
     """Bind the shared proxy to the database at ``url`` and return it."""
@@ -21,3 +31,9 @@ def open_database(url: str) -> Database:
     db = connect(url, pragmas=pragmas) if pragmas else connect(url)
     database.initialize(db)
     return db
+
+
+def redis_client(settings: Settings) -> redis.Redis:
+    return redis.Redis.from_url(
+        settings.redis_url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+    )

@@ -1,11 +1,17 @@
-"""The contracts of tweetnow's jobs: what the web sends and the workers consume."""
+"""The contracts of tweetnow's jobs: what the web sends and the workers consume.
+
+A producer needs only the contract. The consumer also needs a retry policy,
+built by :func:`retry_policy` from the settings its process was started with.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import msgspec
 
 from .contracts import Contract, RetryPolicy
-from .settings import get_settings
+from .settings import Settings
 
 TWEETS_QUEUE = "tweets"
 MAIL_QUEUE = "mail"
@@ -17,28 +23,10 @@ class PostTweet(msgspec.Struct, frozen=True):
     tweet_id: int
 
 
-def _tweet_retry_policy() -> RetryPolicy:
-    s = get_settings()
-    return RetryPolicy(
-        max_retries=s.tweet_max_retries,
-        min_backoff_ms=s.tweet_min_backoff_ms,
-        max_backoff_ms=s.tweet_max_backoff_ms,
-    )
-
-
 class SendMail(msgspec.Struct, frozen=True):
     """Send mail ``mail_id`` (a row in the mail table: kind, recipient, data)."""
 
     mail_id: int
-
-
-def _mail_retry_policy() -> RetryPolicy:
-    s = get_settings()
-    return RetryPolicy(
-        max_retries=s.mail_max_retries,
-        min_backoff_ms=s.mail_min_backoff_ms,
-        max_backoff_ms=s.mail_max_backoff_ms,
-    )
 
 
 SEND_MAIL: Contract[SendMail] = Contract(
@@ -46,7 +34,6 @@ SEND_MAIL: Contract[SendMail] = Contract(
     queue=MAIL_QUEUE,
     payload=SendMail,
     version=1,
-    retry=_mail_retry_policy(),
     description="Render and send one mail row; its status guards against sending twice.",
 )
 
@@ -55,6 +42,22 @@ POST_TWEET: Contract[PostTweet] = Contract(
     queue=TWEETS_QUEUE,
     payload=PostTweet,
     version=1,
-    retry=_tweet_retry_policy(),
     description="Post one tweet to X; the row's status guards against posting twice.",
 )
+
+
+def retry_policy(contract: Contract[Any], settings: Settings) -> RetryPolicy:
+    """How the consumer of ``contract`` retries, from its settings (``TWEET_*``, ``MAIL_*``)."""
+    if contract is POST_TWEET:
+        return RetryPolicy(
+            max_retries=settings.tweet_max_retries,
+            min_backoff_ms=settings.tweet_min_backoff_ms,
+            max_backoff_ms=settings.tweet_max_backoff_ms,
+        )
+    if contract is SEND_MAIL:
+        return RetryPolicy(
+            max_retries=settings.mail_max_retries,
+            min_backoff_ms=settings.mail_min_backoff_ms,
+            max_backoff_ms=settings.mail_max_backoff_ms,
+        )
+    raise LookupError(f"no retry policy for {contract.actor_name!r}")

@@ -16,7 +16,7 @@ from peewee import CharField, Database, DateTimeField, IntegerField, Model
 
 from .clock import to_db, utcnow
 from .db import database, open_database
-from .log_setup import configure_logging, get_logger
+from .logs import configure_logging, get_logger
 from .models import ALL_MODELS
 from .settings import get_settings
 

@@ -70,7 +70,8 @@ class User(BaseModel):
 class Session(BaseModel):
     """A signed-in browser. The cookie carries the id, signed; the row can be revoked."""
 
-    id = CharField(primary_key=True)  # sha256 of the random session key
+    #: sha256 of the random session key (a text key where other tables count).
+    id = CharField(primary_key=True)  # type: ignore[assignment]  # a text key, not a count
     user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
     csrf_token = CharField()
     created_at = DateTimeField(default=_now)

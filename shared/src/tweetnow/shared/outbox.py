@@ -1,18 +1,30 @@
-"""The outbox rule: a row is committed first, then its message is sent.
+"""The outbox rule, and what it sends: a row is committed first, then its message.
 
 If the broker cannot be reached, the row stays ``queued`` with its job id and
 the sweeper (a recurring job) sends the message later with that same id.
-Nothing accepted is lost, and no message ever points at a missing row.
+Nothing accepted is lost, and no message ever points at a missing row. The
+web, the dispatcher and the sweeper all send a tweet's or a mail's job through
+here, so each is always sent the same way.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
 import dramatiq
 import redis
 from dramatiq.errors import BrokerError
+from peewee import IntegrityError
 
+from .clock import from_db, utcnow
 from .contracts import Contract, P, send
-from .log_setup import get_logger
+from .db import database
+from .logs import get_logger
+from .messages import POST_TWEET, SEND_MAIL, PostTweet, SendMail
+from .models import Mail, MailKind, Tweet, User
 
 log = get_logger(__name__)
 
@@ -42,3 +54,72 @@ def send_or_defer(
         log.warning("enqueue_deferred", job_id=job_id, actor=contract.actor_name, error=str(exc))
         return False
     return True
+
+
+# --- tweets ----------------------------------------------------------------
+
+
+def delay_until(send_at: datetime | None, now: datetime | None = None) -> int | None:
+    """Milliseconds until ``send_at`` (aware), or None when it is due already."""
+    if send_at is None:
+        return None
+    remaining = (send_at - (now or utcnow())).total_seconds()
+    return int(remaining * 1000) if remaining > 0 else None
+
+
+def enqueue_tweet(broker: dramatiq.Broker, tweet: Tweet, *, request_id: str | None = None) -> bool:
+    """Send the tweet's job (with the exact delay to its time); False if deferred."""
+    return send_or_defer(
+        broker,
+        POST_TWEET,
+        PostTweet(tweet_id=tweet.id),
+        job_id=tweet.job_id,
+        delay_ms=delay_until(from_db(tweet.send_at)),
+        owner_id=tweet.user_id,
+        request_id=request_id or tweet.request_id,
+    )
+
+
+# --- mail ------------------------------------------------------------------
+
+
+def enqueue_mail(broker: dramatiq.Broker, mail: Mail) -> bool:
+    """Send the mail's job under its job id; False if deferred."""
+    return send_or_defer(
+        broker,
+        SEND_MAIL,
+        SendMail(mail_id=mail.id),
+        job_id=mail.job_id,
+        owner_id=mail.user_id,
+        request_id=mail.request_id,
+    )
+
+
+def request_mail(
+    broker: dramatiq.Broker,
+    *,
+    kind: MailKind,
+    recipient: str,
+    user: User | None,
+    data: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    request_id: str | None = None,
+) -> Mail | None:
+    """Record and enqueue one mail. None if a mail with ``dedupe_key`` exists already."""
+    try:
+        with database.atomic():
+            mail = Mail.create(
+                user=user,
+                kind=kind,
+                recipient=recipient,
+                data=json.dumps(data or {}),
+                job_id=str(uuid.uuid4()),
+                dedupe_key=dedupe_key,
+                request_id=request_id,
+            )
+    except IntegrityError:
+        if dedupe_key and Mail.get_or_none(Mail.dedupe_key == dedupe_key) is not None:
+            return None
+        raise
+    enqueue_mail(broker, mail)
+    return mail

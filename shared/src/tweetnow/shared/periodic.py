@@ -4,14 +4,21 @@ periodiq (one scheduler process) sends each job's message on its tick; the
 tweeter's workers run it. periodiq has no lock, so every run first takes a
 per-tick lock in Redis: a second scheduler started by mistake sends a
 duplicate tick that does nothing. The jobs are idempotent besides.
+
+Schedules are read by periodiq's own cron parser, for firing and for showing
+the next run alike: what the admin page shows is what periodiq does.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
+import pendulum
 import redis
+from periodiq import CronSpec, cron
 
 from .clock import iso, utcnow
 
@@ -23,6 +30,11 @@ class PeriodicJob:
     name: str
     cron: str
     description: str
+
+    @property
+    def spec(self) -> CronSpec:
+        """The schedule as periodiq reads it (what ``periodic=`` takes on an actor)."""
+        return cron(self.cron)
 
 
 def check_cron(expression: str) -> str:
@@ -83,6 +95,13 @@ class PeriodicRuns:
             ),
         )
 
-    def last_runs(self) -> dict[str, dict]:
+    def last_runs(self) -> dict[str, dict[str, Any]]:
         raw = self.client.hgetall(f"{self.prefix}runs")
-        return {k.decode(): json.loads(v) for k, v in raw.items()}
+        return {(k.decode() if isinstance(k, bytes) else k): json.loads(v) for k, v in raw.items()}
+
+
+def next_run(expression: str, after: datetime) -> datetime:
+    """When periodiq fires ``expression`` next, strictly after ``after`` (in UTC, the
+    images' time zone: periodiq uses its process's local one)."""
+    following = cron(expression).next_valid_date(pendulum.instance(after, tz=UTC))
+    return datetime.fromtimestamp(following.timestamp(), UTC)

@@ -84,7 +84,7 @@ class Settings:
     worker_processes: int
     worker_threads: int
     worker_timeout_ms: int
-    #: Idle consumers block on a wake-up list instead of polling (wakeup_broker).
+    #: Idle consumers block on a wake-up list instead of polling (shared.wakeup).
     worker_wakeup: bool
     heartbeat_timeout_ms: int
     maintenance_chance: int

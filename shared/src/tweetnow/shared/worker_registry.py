@@ -15,14 +15,16 @@ import contextlib
 import json
 import threading
 import time
+from typing import Any
 
 import dramatiq
 import redis
+from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
 
 from .clock import iso, utcnow
-from .job_status import WORKER_NAME
-from .log_setup import get_logger
+from .jobs import WORKER_NAME
+from .logs import get_logger
 
 log = get_logger(__name__)
 
@@ -48,7 +50,7 @@ class WorkerRegistry(Middleware):
         self._stop = threading.Event()
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
-        self.client = broker.client  # type: ignore[attr-defined]
+        self.client = broker.client  # type: ignore[attr-defined]  # a RedisBroker's client
         queues = sorted(worker.consumer_whitelist or broker.get_declared_queues())
         self.client.delete(running_key(self.name))
         self.client.hset(
@@ -77,7 +79,7 @@ class WorkerRegistry(Middleware):
         except redis.RedisError:
             pass
 
-    def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         if self.client is None:
             return
         job = {
@@ -89,14 +91,24 @@ class WorkerRegistry(Middleware):
             self.client.hset(running_key(self.name), message.message_id, json.dumps(job))
 
     def after_process_message(
-        self, broker: dramatiq.Broker, message: dramatiq.Message, *, result=None, exception=None
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any | None = None,
+        exception: BaseException | None = None,
     ) -> None:
+        self._forget(message)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self._forget(message)
+
+    def _forget(self, message: MessageProxy) -> None:
+        """The job is no longer running here."""
         if self.client is None:
             return
         with contextlib.suppress(redis.RedisError):
             self.client.hdel(running_key(self.name), message.message_id)
-
-    after_skip_message = after_process_message
 
     def _beat(self) -> None:
         assert self.client is not None

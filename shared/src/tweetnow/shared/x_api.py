@@ -26,7 +26,9 @@ class XApiSession(requests.Session):
         #: Headers of the last response this session received (None before any).
         self.last_headers: Mapping[str, str] | None = None
 
-    def request(self, method, url, *args: Any, **kwargs: Any):  # type: ignore[override]
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         if isinstance(url, str) and url.startswith(X_DEFAULT_HOST):
             url = self.base_url + url[len(X_DEFAULT_HOST) :]
         kwargs.setdefault("timeout", self.timeout_s)

@@ -1,22 +1,34 @@
-"""Sending one mail: claim the row, render it, hand it to SMTP, record what happened."""
+"""Sending one mail: claim the row, render it, hand it to SMTP, record what happened;
+and the actor that does it.
+
+The ``send_mail`` actor consumes ``SEND_MAIL`` with the retry policy of the
+settings the worker was started with. Whether an attempt is the last one is
+Dramatiq's retry count (``jobs.is_last_attempt``); whether a failure ends the
+mail is ``jobs.final_failure``, the same rule the tweeter follows.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
 
 from tweetnow.shared.clock import utcnow
-from tweetnow.shared.errors import PermanentFailure
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.contracts import PermanentFailure, consumes
+from tweetnow.shared.jobs import final_failure, is_last_attempt
+from tweetnow.shared.logs import get_logger
+from tweetnow.shared.messages import SEND_MAIL, SendMail, retry_policy
 from tweetnow.shared.models import Mail
+from tweetnow.shared.worker import WorkerRuntime
 
 from . import mail_rows
 from .composing import MailComposer
 from .email_message import Sender, build_email, check_recipient, message_id_for
+from .giphy import GiphySearch
 from .rendering import MailRenderer
-from .send_failures import classify
-from .smtp_sending import SmtpSender
+from .send_failures import MailFailure, Outcome, classify
+from .smtp import SmtpSender, parse_smtp_url
 
 log = get_logger(__name__)
 
@@ -84,23 +96,56 @@ class MailDelivery:
 
     def _handle_failure(self, exc: Exception, mail: Mail, last_attempt: bool) -> None:
         failure = classify(exc)
+        unexpected = failure is None
         if failure is None:
-            if last_attempt:
-                reason = f"gave up after {mail.attempts} attempts: {type(exc).__name__}: {exc}"
-                mail_rows.mark_failed(mail.id, reason)
+            failure = MailFailure(Outcome.TRANSIENT, f"{type(exc).__name__}: {exc}")
+        reason = final_failure(
+            failure.reason,
+            permanent=failure.permanent,
+            last_attempt=last_attempt,
+            attempts=mail.attempts,
+        )
+        if reason is not None:
+            mail_rows.mark_failed(mail.id, reason)
+            if unexpected:
                 log.error("mail_failed", mail_id=mail.id, reason=reason)
-                raise PermanentFailure(reason) from exc
+            else:
+                log.warning("mail_failed", mail_id=mail.id, kind=mail.kind, reason=reason)
+            raise PermanentFailure(reason) from exc
+        if unexpected:
             mail_rows.release(mail.id, "an unexpected error; retrying")
             raise exc
-
-        if failure.permanent or last_attempt:
-            reason = failure.reason
-            if not failure.permanent:
-                reason = f"gave up after {mail.attempts} attempts: {failure.reason}"
-            mail_rows.mark_failed(mail.id, reason)
-            log.warning("mail_failed", mail_id=mail.id, kind=mail.kind, reason=reason)
-            raise PermanentFailure(reason) from exc
 
         mail_rows.release(mail.id, f"{failure.reason}; retrying")
         log.info("mail_will_retry", mail_id=mail.id, reason=failure.reason)
         raise TransientMailError(failure.reason) from exc
+
+
+def declare_send_mail(runtime: WorkerRuntime) -> None:
+    """Declare the ``send_mail`` actor, with the delivery its settings describe."""
+    settings = runtime.settings
+    retry = retry_policy(SEND_MAIL, settings)
+    smtp_target = parse_smtp_url(settings.smtp_url)
+    giphy = (
+        GiphySearch(
+            api_url=settings.giphy_api_url,
+            api_key=settings.giphy_api_key,
+            timeout_s=settings.giphy_timeout_s,
+        )
+        if settings.giphy_api_key
+        else None
+    )
+    delivery = MailDelivery(
+        composer=MailComposer(giphy),
+        renderer=MailRenderer(app_url=settings.public_base_url),
+        smtp=SmtpSender(smtp_target, timeout_s=settings.smtp_timeout_s),
+        sender=Sender.parse(settings.mail_from),
+        lease_s=settings.mail_lease_s,
+    )
+    log.info("mailer_configured", smtp=smtp_target.describe(), gifs=giphy is not None)
+
+    @consumes(SEND_MAIL, broker=runtime.broker, retry=retry)
+    def send_mail(payload: SendMail) -> None:
+        last_attempt = is_last_attempt(CurrentMessage.get_current_message(), retry.max_retries)
+        with runtime.database.connection_context():
+            delivery.deliver(payload.mail_id, last_attempt=last_attempt)

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.logs import get_logger
 
 log = get_logger(__name__)
 

@@ -2,7 +2,7 @@
 duplicated message never sends the same mail twice.
 
 A ``queued`` mail, or a ``sending`` one whose lease has run out (its worker
-died), can be claimed (leases: tweetnow.shared.row_leases). ``sent`` and
+died), can be claimed (leases: tweetnow.shared.leases). ``sent`` and
 ``failed`` rows are never touched again.
 """
 
@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from tweetnow.shared import row_leases
+from tweetnow.shared import leases
 from tweetnow.shared.clock import to_db, utcnow
+from tweetnow.shared.leases import Busy, Finished
 from tweetnow.shared.models import Mail, MailStatus
-from tweetnow.shared.row_leases import Busy, Finished
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,9 @@ def claim(mail_id: int, lease_s: float) -> Claimed | Busy | Finished | None:
     mail = Mail.get_or_none(Mail.id == mail_id)
     if mail is None:
         return None
-    if row_leases.take(Mail, mail_id, lease_s=lease_s, claimable=Mail.status == MailStatus.QUEUED):
+    if leases.take(Mail, mail_id, lease_s=lease_s, claimable=Mail.status == MailStatus.QUEUED):
         return Claimed(mail=Mail.get_by_id(mail_id), took_over=mail.status == MailStatus.SENDING)
-    return row_leases.why_not(Mail.get_by_id(mail_id))
+    return leases.why_not(Mail.get_by_id(mail_id))
 
 
 def data_of(mail: Mail) -> dict[str, Any]:
@@ -60,15 +60,13 @@ def remember(mail_id: int, **fields: Any) -> bool:
 
 
 def mark_sent(mail_id: int) -> bool:
-    return row_leases.finish(
-        Mail, mail_id, status=MailStatus.SENT, sent_at=to_db(utcnow()), error=None
-    )
+    return leases.finish(Mail, mail_id, status=MailStatus.SENT, sent_at=to_db(utcnow()), error=None)
 
 
 def mark_failed(mail_id: int, reason: str) -> bool:
-    return row_leases.finish(Mail, mail_id, status=MailStatus.FAILED, error=reason)
+    return leases.finish(Mail, mail_id, status=MailStatus.FAILED, error=reason)
 
 
 def release(mail_id: int, reason: str) -> bool:
     """Back to ``queued`` after an attempt the SMTP server did not take; a retry follows."""
-    return row_leases.finish(Mail, mail_id, status=MailStatus.QUEUED, error=reason)
+    return leases.finish(Mail, mail_id, status=MailStatus.QUEUED, error=reason)

@@ -1,4 +1,10 @@
-"""Posting one tweet: claim the row, call X, record what happened."""
+"""Posting one tweet: claim the row, call X, record what happened; and the actor that does it.
+
+The ``post_tweet`` actor consumes ``POST_TWEET`` with the retry policy of the
+settings the worker was started with. Whether an attempt is the last one is
+Dramatiq's retry count (``jobs.is_last_attempt``); whether a failure ends the
+tweet is ``jobs.final_failure``, the same rule the mailer follows.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,22 @@ from datetime import UTC, datetime, timedelta
 
 import dramatiq
 import tweepy
+from dramatiq.middleware import CurrentMessage
 
 from tweetnow.shared.clock import from_db, utcnow
-from tweetnow.shared.errors import PermanentFailure
-from tweetnow.shared.log_setup import get_logger
-from tweetnow.shared.models import Tweet, User
+from tweetnow.shared.contracts import PermanentFailure, consumes
+from tweetnow.shared.crypto import SecretBox
+from tweetnow.shared.jobs import final_failure, give_attempt_back, is_last_attempt
+from tweetnow.shared.logs import get_logger
+from tweetnow.shared.messages import POST_TWEET, PostTweet, retry_policy
+from tweetnow.shared.models import MailKind, Tweet, User
+from tweetnow.shared.outbox import request_mail
+from tweetnow.shared.worker import WorkerRuntime
 from tweetnow.shared.x_api import XApiSession
-from tweetnow.shared.x_rate_limits import XRateLimits
 
 from . import tweet_rows
-from .x_client import XClientFactory
-from .x_errors import Outcome, classify
+from .x_client import Outcome, XClientFactory, classify
+from .x_rate_limits import XRateLimits
 
 log = get_logger(__name__)
 
@@ -37,7 +48,7 @@ class TransientXError(Exception):
 class HeldBack(dramatiq.Retry):
     """Not an attempt: X's quota is used up until a reset, so the job waits for it.
 
-    The actor gives the job its retry back (see ``actors.post_tweet``).
+    The actor gives the job its attempt back (``jobs.give_attempt_back``).
     """
 
 
@@ -134,10 +145,13 @@ class TweetPoster:
                 log.info("tweet_found_already_posted", tweet_id=tweet.id, x_tweet_id=found)
                 return
 
-        if failure.outcome in (Outcome.DUPLICATE, Outcome.PERMANENT) or last_attempt:
-            reason = failure.reason
-            if last_attempt and failure.outcome not in (Outcome.DUPLICATE, Outcome.PERMANENT):
-                reason = f"gave up after {tweet.attempts} attempts: {failure.reason}"
+        reason = final_failure(
+            failure.reason,
+            permanent=failure.permanent,
+            last_attempt=last_attempt,
+            attempts=tweet.attempts,
+        )
+        if reason is not None:
             if tweet_rows.mark_failed(tweet.id, reason) and self.on_failed is not None:
                 self.on_failed(tweet, reason)
             log.warning("tweet_failed", tweet_id=tweet.id, reason=reason)
@@ -170,3 +184,43 @@ class TweetPoster:
             ):
                 return str(candidate.id)
         return None
+
+
+def declare_post_tweet(runtime: WorkerRuntime) -> None:
+    """Declare the ``post_tweet`` actor, with the poster its settings describe."""
+    settings, broker = runtime.settings, runtime.broker
+    retry = retry_policy(POST_TWEET, settings)
+
+    def notify_author(tweet: Tweet, reason: str) -> None:
+        """Mail the author that their tweet failed, once per tweet, if they gave an address."""
+        user = tweet.user
+        if not user.email:
+            return
+        request_mail(
+            broker,
+            kind=MailKind.TWEET_FAILED,
+            recipient=user.email,
+            user=user,
+            data={"tweet_id": tweet.id, "text": tweet.text, "reason": reason},
+            dedupe_key=f"tweet_failed:{tweet.id}",
+            request_id=tweet.request_id,
+        )
+
+    poster = TweetPoster(
+        XClientFactory(settings, SecretBox(settings.encryption_keys, settings.secret_key)),
+        lease_s=settings.post_lease_s,
+        on_failed=notify_author,
+        rate_limits=XRateLimits(runtime.redis),
+    )
+
+    @consumes(POST_TWEET, broker=broker, retry=retry)
+    def post_tweet(payload: PostTweet) -> None:
+        message = CurrentMessage.get_current_message()
+        with runtime.database.connection_context():
+            try:
+                poster.post(
+                    payload.tweet_id, last_attempt=is_last_attempt(message, retry.max_retries)
+                )
+            except HeldBack:
+                give_attempt_back(message, retry.max_retries)
+                raise

@@ -13,8 +13,10 @@ import subprocess
 import sys
 import time
 
-from tweetnow.shared.log_setup import configure_logging, get_logger
+from tweetnow.shared.logs import configure_logging, get_logger
 from tweetnow.shared.settings import get_settings
+
+from .worker import TWEETER
 
 log = get_logger("tweetnow.scheduler")
 
@@ -25,7 +27,7 @@ def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     run_periodiq = "from periodiq import entrypoint; entrypoint()"
-    argv = [sys.executable, "-c", run_periodiq, "-v", "tweetnow.tweeter.periodic"]
+    argv = [sys.executable, "-c", run_periodiq, "-v", TWEETER.boot_function]
     child: subprocess.Popen | None = None
     stopping = False
 

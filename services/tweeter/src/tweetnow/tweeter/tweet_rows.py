@@ -1,5 +1,5 @@
 """State changes of a tweet row, each one guarded so that a redelivered or
-duplicated message can never post twice (leases: tweetnow.shared.row_leases).
+duplicated message can never post twice (leases: tweetnow.shared.leases).
 
 A ``queued`` or due ``scheduled`` tweet, or a ``sending`` one whose lease ran
 out (its worker died), can be claimed. Terminal rows (sent, failed, canceled)
@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tweetnow.shared import row_leases
+from tweetnow.shared import leases
 from tweetnow.shared.clock import from_db, to_db, utcnow
+from tweetnow.shared.leases import Busy, Finished
 from tweetnow.shared.models import Tweet, TweetStatus
-from tweetnow.shared.row_leases import Busy, Finished
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,13 @@ def claim(tweet_id: int, lease_s: float) -> Claimed | Busy | Finished | NotDue |
     if tweet.status == TweetStatus.SCHEDULED and send_at and send_at > utcnow() + DUE_TOLERANCE:
         return NotDue(send_at=send_at)
     ready = Tweet.status.in_((TweetStatus.QUEUED, TweetStatus.SCHEDULED))
-    if row_leases.take(Tweet, tweet_id, lease_s=lease_s, claimable=ready):
+    if leases.take(Tweet, tweet_id, lease_s=lease_s, claimable=ready):
         return Claimed(tweet=Tweet.get_by_id(tweet_id), earlier_attempt=tweet.attempts > 0)
-    return row_leases.why_not(Tweet.get_by_id(tweet_id))
+    return leases.why_not(Tweet.get_by_id(tweet_id))
 
 
 def mark_sent(tweet_id: int, x_tweet_id: str) -> bool:
-    return row_leases.finish(
+    return leases.finish(
         Tweet,
         tweet_id,
         status=TweetStatus.SENT,
@@ -60,16 +60,16 @@ def mark_sent(tweet_id: int, x_tweet_id: str) -> bool:
 
 
 def mark_failed(tweet_id: int, reason: str) -> bool:
-    return row_leases.finish(Tweet, tweet_id, status=TweetStatus.FAILED, error=reason)
+    return leases.finish(Tweet, tweet_id, status=TweetStatus.FAILED, error=reason)
 
 
 def release(tweet_id: int, reason: str) -> bool:
     """Back to ``queued`` after an attempt that X did not accept; a retry follows."""
-    return row_leases.finish(Tweet, tweet_id, status=TweetStatus.QUEUED, error=reason)
+    return leases.finish(Tweet, tweet_id, status=TweetStatus.QUEUED, error=reason)
 
 
 def hold_back(tweet_id: int, reason: str) -> bool:
     """Back to ``queued`` without counting an attempt: X was not called (no quota left)."""
-    return row_leases.finish(
+    return leases.finish(
         Tweet, tweet_id, status=TweetStatus.QUEUED, error=reason, attempts=Tweet.attempts - 1
     )

@@ -14,7 +14,7 @@ import msgspec
 import peewee
 
 from tweetnow.shared.db import open_database
-from tweetnow.shared.log_setup import configure_logging
+from tweetnow.shared.logs import configure_logging
 from tweetnow.shared.settings import get_settings
 
 from . import schemas

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import dramatiq
 import redis
 
-from tweetnow.shared.broker import build_broker, job_store, redis_client
-from tweetnow.shared.job_status import JobStatusStore
-from tweetnow.shared.secrets_box import SecretBox
+from tweetnow.shared.broker import build_broker, job_store
+from tweetnow.shared.crypto import SecretBox
+from tweetnow.shared.db import redis_client
+from tweetnow.shared.jobs import JobStatusStore
 from tweetnow.shared.settings import Settings
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import falcon
 
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.logs import get_logger
 
 from .domain.errors import Conflict, DomainError, Invalid, NotFound, TooMany
 

@@ -14,7 +14,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from tweetnow.shared.clock import iso
-from tweetnow.shared.job_status import JobState
+from tweetnow.shared.jobs import JobState
 from tweetnow.shared.models import MailKind, MailStatus, TweetStatus
 
 Timestamp = Annotated[str, Meta(description="ISO 8601, UTC", examples=["2026-11-23T10:00:00.000Z"])]

@@ -17,8 +17,8 @@ import falcon
 import redis
 
 from tweetnow.shared.clock import to_db, utcnow
-from tweetnow.shared.job_status import JobStatusStore
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.jobs import JobStatusStore
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import Mail, MailStatus, Tweet, TweetStatus
 
 from ..deps import WebDeps

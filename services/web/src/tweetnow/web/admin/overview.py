@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import falcon
 
-from tweetnow.shared.job_stats import FAILED_OUTCOMES
+from tweetnow.shared.jobs import FAILED_OUTCOMES
 from tweetnow.shared.models import Mail, Tweet
 
 from .page import AdminPage

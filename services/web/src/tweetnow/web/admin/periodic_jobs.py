@@ -5,8 +5,7 @@ from __future__ import annotations
 import falcon
 
 from tweetnow.shared.clock import utcnow
-from tweetnow.shared.cron_schedule import next_run
-from tweetnow.shared.periodic import ALL_PERIODIC_JOBS
+from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, next_run
 
 from .page import AdminPage
 

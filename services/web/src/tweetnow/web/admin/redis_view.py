@@ -23,8 +23,14 @@ from typing import Any, cast
 
 import redis
 
-from tweetnow.shared.job_stats import FAILED_OUTCOMES, OUTCOMES, JobStats
-from tweetnow.shared.job_status import Attempt, JobRecord, JobStatusStore
+from tweetnow.shared.jobs import (
+    FAILED_OUTCOMES,
+    OUTCOMES,
+    Attempt,
+    JobRecord,
+    JobStats,
+    JobStatusStore,
+)
 from tweetnow.shared.messages import MAIL_QUEUE, TWEETS_QUEUE
 from tweetnow.shared.periodic import PERIODIC_QUEUE, PeriodicRuns
 from tweetnow.shared.worker_registry import PREFIX as WORKERS

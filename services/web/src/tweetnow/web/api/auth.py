@@ -9,7 +9,7 @@ import tweepy
 
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.db import database
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import OAuthRequest, User
 
 from ..deps import WebDeps

@@ -9,9 +9,9 @@ import dramatiq
 import msgspec
 
 from tweetnow.shared.clock import to_db, utcnow
-from tweetnow.shared.log_setup import get_logger
-from tweetnow.shared.mail_requests import request_mail
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import Mail, MailKind, User
+from tweetnow.shared.outbox import request_mail
 
 from ..deps import WebDeps
 from ..schemas import Me, MeUpdate

@@ -5,8 +5,8 @@ from __future__ import annotations
 import redis
 
 from tweetnow.shared.clock import iso
-from tweetnow.shared.job_status import JobRecord, JobState
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.jobs import JobRecord, JobState
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import Mail, Tweet, TweetStatus, User
 
 from ..deps import WebDeps

@@ -13,10 +13,10 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 
 from tweetnow.shared.clock import iso, to_db, utcnow
-from tweetnow.shared.job_status import JobState
-from tweetnow.shared.log_setup import get_logger
-from tweetnow.shared.mail_requests import request_mail
+from tweetnow.shared.jobs import JobState
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import Mail, MailKind, MailStatus, User
+from tweetnow.shared.outbox import request_mail
 
 from ..deps import WebDeps
 from ..schemas import Mail as MailAnswer

@@ -14,11 +14,11 @@ import redis
 
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.db import database
-from tweetnow.shared.job_status import JobState
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.jobs import JobState
+from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET
 from tweetnow.shared.models import Tweet, TweetStatus, User
-from tweetnow.shared.tweet_jobs import delay_until, enqueue_tweet
+from tweetnow.shared.outbox import delay_until, enqueue_tweet
 
 from ..deps import WebDeps
 from ..schemas import Tweet as TweetAnswer

@@ -3,7 +3,7 @@
 The route label is Falcon's URI template (``/api/tweets/{tweet_id:int}``), never
 the raw path, so the number of series stays small; a request no route matched
 counts as ``unmatched``. gunicorn runs several processes: each writes its own
-files and a scrape adds them up (``tweetnow.shared.metrics_files``).
+files and a scrape adds them up (``tweetnow.shared.metrics``).
 
 ``/metrics`` answers only clients whose address is in ``METRICS_ALLOW``
 (networks; loopback by default, ``*`` for anyone) and 404 to everyone else. A
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import falcon
 
-from tweetnow.shared.metrics_files import render, use_group_dir
+from tweetnow.shared.metrics import render, use_group_dir
 
 GROUP = "web"
 UNMATCHED = "unmatched"

@@ -9,7 +9,7 @@ import uuid
 import falcon
 import structlog
 
-from tweetnow.shared.log_setup import get_logger
+from tweetnow.shared.logs import get_logger
 
 log = get_logger("tweetnow.web.request")
 

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from peewee import Expression, Model
+from peewee import Expression
 
 from .clock import from_db, to_db, utcnow
+from .models import Mail, Tweet
+
+#: The rows workers take leases on.
+LeasedRow = Tweet | Mail
 
 SENDING = "sending"
 
@@ -32,7 +36,7 @@ class Finished:
     status: str
 
 
-def take(model: type[Model], row_id: int, *, lease_s: float, claimable: Expression) -> bool:
+def take(model: type[LeasedRow], row_id: int, *, lease_s: float, claimable: Expression) -> bool:
     """Move the row to ``sending`` with a lease if ``claimable`` or its lease ran out."""
     now = utcnow()
     expired = (model.status == SENDING) & (model.lease_until < to_db(now))
@@ -48,14 +52,14 @@ def take(model: type[Model], row_id: int, *, lease_s: float, claimable: Expressi
     )
 
 
-def why_not(row: Model) -> Busy | Finished:
+def why_not(row: LeasedRow) -> Busy | Finished:
     """Why a row could not be taken: a live lease, or it is done."""
     if row.status == SENDING:
         return Busy(lease_until=from_db(row.lease_until) or utcnow())
     return Finished(status=row.status)
 
 
-def finish(model: type[Model], row_id: int, **fields: Any) -> bool:
+def finish(model: type[LeasedRow], row_id: int, **fields: Any) -> bool:
     """End the lease with ``fields``; only a row still ``sending`` changes."""
     return bool(
         model.update(lease_until=None, updated_at=to_db(utcnow()), **fields)

@@ -1,10 +1,21 @@
-"""Prometheus metrics of Dramatiq workers: jobs per actor and queue, and queue depths.
+"""Prometheus metrics: where a group of processes keeps them, and the workers' job metrics.
 
-Every worker process records into its group's files (see ``metrics_files``);
-one extra process forked by the Dramatiq CLI serves them all on
-``METRICS_HOST:METRICS_PORT`` (``GET /metrics``), adding the queue depths read
-from Redis at scrape time. Processes that only send (web, scheduler) record
-nothing: the metrics start in ``after_process_boot``, which only workers run.
+gunicorn and the Dramatiq CLI run several processes under one parent; any of
+them may answer a scrape, so each writes its samples to files in one directory
+per process group (prometheus_client multiprocess mode) and a scrape adds them
+up. The directory is
+``<PROMETHEUS_MULTIPROC_DIR or the temp dir>/tweetnow-<group>-<parent pid>-<parent start>``:
+the web and the workers of one machine never mix, and a restarted group (same
+pid in a restarted container) starts from empty files. ``prometheus_client``
+decides at import time whether it runs in multiprocess mode: call
+:func:`use_group_dir` before metrics are made (it switches an already imported
+prometheus_client over to the group's files).
+
+Every worker process records into its group's files; one extra process forked
+by the Dramatiq CLI serves them all on ``METRICS_HOST:METRICS_PORT``
+(``GET /metrics``), adding the queue depths read from Redis at scrape time.
+Processes that only send (web, scheduler) record nothing: the metrics start in
+``after_process_boot``, which only workers run.
 
 | metric | type | labels |
 | --- | --- | --- |
@@ -19,23 +30,85 @@ nothing: the metrics start in ``after_process_boot``, which only workers run.
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import dramatiq
+import redis
+from dramatiq.broker import MessageProxy
 from dramatiq.common import dq_name, q_name, xq_name
 from dramatiq.middleware import Middleware
 
-from .log_setup import get_logger
+from .db import redis_client
+from .jobs import JobState, attempt_outcome
+from .logs import get_logger
+from .settings import get_settings
 
 log = get_logger(__name__)
+
+BASE_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_GROUP_DIR_MARK = "TWEETNOW_METRICS_GROUP_DIR"
+
+
+def _start_of(pid: int) -> str:
+    """The process's start time (clock ticks after boot) on Linux; empty elsewhere."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    # Field 22; the command name (field 2) may hold spaces, so count after its ')'.
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def use_group_dir(group: str) -> Path:
+    """This process's metrics directory (created), set as prometheus_client's."""
+    current = os.environ.get(BASE_DIR_ENV)
+    if current and current == os.environ.get(_GROUP_DIR_MARK):
+        base = Path(current).parent  # set by this function in this process or its parent
+    else:
+        base = Path(current or tempfile.gettempdir())
+    parent = os.getppid()
+    path = base / f"tweetnow-{group}-{parent}-{_start_of(parent)}".rstrip("-")
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ[BASE_DIR_ENV] = os.environ[_GROUP_DIR_MARK] = str(path)
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None:
+        # Something imported prometheus_client before the directory was chosen:
+        # metrics made from now on must still go to the group's files.
+        values.ValueClass = values.get_value_class()  # type: ignore[attr-defined]  # set at import, untyped
+    return path
+
+
+def mark_dead(path: Path) -> None:
+    """Drop this process's live gauges (in-progress counts) as it exits."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(os.getpid(), str(path))
+
+
+def render(path: Path, *extra_collectors: object) -> tuple[bytes, str]:
+    """The text exposition of every process of the group, plus ``extra_collectors``."""
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(path))
+    for collector in extra_collectors:
+        registry.register(collector)  # type: ignore[arg-type]  # duck-typed collectors
+    return generate_latest(registry), CONTENT_TYPE_LATEST
+
 
 GROUP = "worker"
 #: The queues this group consumes, written by its workers for the exposition process.
 QUEUES_FILE = "queues.txt"
+#: The ``outcome`` label of ``tweetnow_jobs_total`` for each way an attempt ends.
+OUTCOME_LABELS = {JobState.RETRYING: "retried"}
 DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900)
 #: Dramatiq's Redis key prefix.
 REDIS_NAMESPACE = "dramatiq"
@@ -48,11 +121,11 @@ class JobMetrics(Middleware):
         self._lock = threading.Lock()
 
     @property
-    def forks(self):
+    def forks(self) -> list[Any]:
         return [serve_worker_metrics]
 
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
-        self._path = path = _group_dir()
+        self._path = path = use_group_dir(GROUP)
         from prometheus_client import Counter, Gauge, Histogram
 
         labels = ["queue", "actor"]
@@ -83,24 +156,24 @@ class JobMetrics(Middleware):
         queues = sorted({q_name(q) for q in broker.get_declared_queues()})
         (path / QUEUES_FILE).write_text("\n".join(queues) + "\n")
 
-    def after_worker_shutdown(self, broker, worker) -> None:
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         if self._path is not None:
-            from .metrics_files import mark_dead
-
             mark_dead(self._path)
 
-    def _labels(self, message: dramatiq.Message) -> tuple[str, str]:
+    def _labels(self, message: dramatiq.Message[Any] | MessageProxy) -> tuple[str, str]:
         return q_name(message.queue_name), message.actor_name
 
-    def after_enqueue(self, broker, message: dramatiq.Message, delay) -> None:
+    def after_enqueue(
+        self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int | None
+    ) -> None:
         if self._path is not None and message.options.get("retries"):
             self.retries.labels(*self._labels(message)).inc()
 
-    def after_nack(self, broker, message: dramatiq.Message) -> None:
+    def after_nack(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         if self._path is not None:
             self.dead_letters.labels(*self._labels(message)).inc()
 
-    def before_process_message(self, broker, message: dramatiq.Message) -> None:
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         if self._path is None:
             return
         with self._lock:
@@ -108,7 +181,12 @@ class JobMetrics(Middleware):
         self.in_progress.labels(*self._labels(message)).inc()
 
     def after_process_message(
-        self, broker, message: dramatiq.Message, *, result=None, exception=None
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any | None = None,
+        exception: BaseException | None = None,
     ) -> None:
         if self._path is None:
             return
@@ -118,33 +196,22 @@ class JobMetrics(Middleware):
         if started is not None:
             self.durations.labels(*labels).observe(time.perf_counter() - started)
             self.in_progress.labels(*labels).dec()
-        if exception is None:
-            outcome = "succeeded"
-        elif message.failed:
-            outcome = "failed"
-        else:
-            outcome = "retried"
-        self.jobs.labels(*labels, outcome).inc()
+        outcome = attempt_outcome(message, exception)
+        self.jobs.labels(*labels, OUTCOME_LABELS.get(outcome, outcome)).inc()
 
-    def after_skip_message(self, broker, message: dramatiq.Message) -> None:
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         if self._path is not None:
             self.jobs.labels(*self._labels(message), "skipped").inc()
-
-
-def _group_dir() -> Path:
-    from .metrics_files import use_group_dir
-
-    return use_group_dir(GROUP)
 
 
 class QueueDepths:
     """A collector: how many messages wait in each queue now (read from Redis at scrape)."""
 
-    def __init__(self, redis_client: Any, queues: list[str]) -> None:
-        self.redis = redis_client
+    def __init__(self, client: redis.Redis, queues: list[str]) -> None:
+        self.redis = client
         self.queues = queues
 
-    def collect(self):
+    def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
 
         family = GaugeMetricFamily(
@@ -166,7 +233,7 @@ class QueueDepths:
         yield family
 
 
-def _handler(path: Path, depths: QueueDepths):
+def _handler(path: Path, depths: QueueDepths) -> type[BaseHTTPRequestHandler]:
     class MetricsHandler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path.split("?")[0] not in ("/metrics", "/"):
@@ -177,10 +244,10 @@ def _handler(path: Path, depths: QueueDepths):
                 if queues_file.exists():
                     depths.queues = queues_file.read_text().split()
             try:
-                body, content_type = _render(path, depths)
+                body, content_type = render(path, depths)
             except Exception as exc:  # Redis away: still serve the job metrics
                 log.warning("metrics_queue_depths_unavailable", error=str(exc))
-                body, content_type = _render(path)
+                body, content_type = render(path)
             self.send_response(200)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -193,21 +260,12 @@ def _handler(path: Path, depths: QueueDepths):
     return MetricsHandler
 
 
-def _render(path: Path, *collectors: object) -> tuple[bytes, str]:
-    from .metrics_files import render
-
-    return render(path, *collectors)
-
-
 def serve_worker_metrics() -> int:
     """The exposition process the Dramatiq CLI forks (``JobMetrics.forks``)."""
-    from .broker import redis_client
-    from .settings import get_settings
-
     settings = get_settings()
     if not settings.metrics_port:
         return 0
-    path = _group_dir()
+    path = use_group_dir(GROUP)
     depths = QueueDepths(redis_client(settings), [])
     try:
         server = ThreadingHTTPServer(

@@ -1,0 +1,202 @@
+"""Housekeeping: the recurring jobs the tweeter's workers run (schedules declared
+in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
+
+- the dispatcher: scheduled tweets live in the database until they fall due;
+  every minute it sends the job of each one due within the horizon, with the
+  exact delay to its time;
+- the sweeper, the outbox's other half: a tweet or mail row that should be on
+  its way but has no live job gets its job sent again, under the same job id
+  (Redis was down when it was accepted, a dispatched message was lost, or a
+  message is stuck in a live worker's ack set after a Redis restart, Dramatiq
+  #527); re-sending is safe, the row's status guards against doing the work
+  twice;
+- cleanup: expired sessions and stale sign-in requests. Job status records
+  and their attempt lists expire by themselves in Redis (``JOB_STATUS_TTL_S``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from tweetnow.shared.broker import job_store
+from tweetnow.shared.clock import iso, to_db, utcnow
+from tweetnow.shared.jobs import JobRecord, JobState, JobStatusStore
+from tweetnow.shared.logs import get_logger
+from tweetnow.shared.models import Mail, MailStatus, OAuthRequest, Session, Tweet, TweetStatus
+from tweetnow.shared.outbox import enqueue_mail, enqueue_tweet
+from tweetnow.shared.periodic import (
+    CLEANUP,
+    DISPATCH_DUE_TWEETS,
+    PERIODIC_QUEUE,
+    SWEEP_OUTBOX,
+    PeriodicJob,
+    PeriodicRuns,
+)
+from tweetnow.shared.worker import WorkerRuntime
+
+log = get_logger(__name__)
+
+#: Rows one run looks at, at most; the next tick takes the rest.
+BATCH = 500
+#: A job "running" for longer than this lost its worker and its message.
+RUNNING_TOO_LONG = timedelta(minutes=10)
+#: A sign-in request older than this is of no use to anyone.
+OAUTH_REQUEST_TTL = timedelta(days=1)
+
+
+# --- the dispatcher ---------------------------------------------------------
+
+
+def dispatch_due_tweets(broker: dramatiq.Broker, *, horizon_s: int) -> int:
+    """Send the jobs of scheduled tweets due within ``horizon_s``; how many were sent.
+
+    Each tweet is taken by one atomic update (``dispatched_at`` from NULL), so
+    two dispatchers never send the same tweet twice, and an overdue one (the
+    scheduler was down) goes at once, not never.
+    """
+    now = utcnow()
+    # Read the batch first: a write inside an open read would fail on SQLite
+    # when another dispatcher commits in between.
+    due = list(
+        Tweet.select()
+        .where(
+            (Tweet.status == TweetStatus.SCHEDULED)
+            & Tweet.dispatched_at.is_null()
+            & (Tweet.send_at <= to_db(now + timedelta(seconds=horizon_s)))
+        )
+        .order_by(Tweet.send_at)
+        .limit(BATCH)
+    )
+    sent = 0
+    for tweet in due:
+        taken = (
+            Tweet.update(dispatched_at=to_db(now))
+            .where(
+                (Tweet.id == tweet.id)
+                & (Tweet.status == TweetStatus.SCHEDULED)
+                & Tweet.dispatched_at.is_null()
+            )
+            .execute()
+        )
+        if taken:
+            enqueue_tweet(broker, tweet)  # if Redis fails here, the sweeper re-sends it
+            sent += 1
+    if sent:
+        log.info("tweets_dispatched", count=sent)
+    return sent
+
+
+# --- the sweeper --------------------------------------------------------------
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def job_is_live(record: JobRecord | None, now: datetime, grace: timedelta) -> bool:
+    """Whether a worker holds, or will soon pick up, this job's message."""
+    if record is None:
+        return False
+    if record.status == JobState.RUNNING:
+        started = _parse(record.started_at)
+        return started is not None and started > now - RUNNING_TOO_LONG
+    if record.status in (JobState.QUEUED, JobState.SCHEDULED, JobState.RETRYING):
+        due = _parse(record.next_attempt_at) or _parse(record.enqueued_at)
+        return due is not None and due > now - grace
+    return False
+
+
+def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int) -> dict[str, int]:
+    """Re-send the jobs of rows left on their way with no live job; how many of each."""
+    now = utcnow()
+    grace = timedelta(seconds=grace_s)
+    cutoff = to_db(now - grace)
+    stuck_tweets = Tweet.select().where(
+        (
+            (Tweet.status == TweetStatus.QUEUED)
+            | ((Tweet.status == TweetStatus.SCHEDULED) & Tweet.dispatched_at.is_null(False))
+            | ((Tweet.status == TweetStatus.SENDING) & (Tweet.lease_until < to_db(now)))
+        )
+        & (Tweet.updated_at < cutoff)
+        & (Tweet.send_at.is_null() | (Tweet.send_at < cutoff))
+    )
+    tweets = 0
+    for tweet in list(stuck_tweets.limit(BATCH)):
+        if not job_is_live(store.get(tweet.job_id), now, grace):
+            log.info("tweet_job_resent", tweet_id=tweet.id, job_id=tweet.job_id)
+            tweets += enqueue_tweet(broker, tweet)
+    stuck_mails = Mail.select().where(
+        (
+            (Mail.status == MailStatus.QUEUED)
+            | ((Mail.status == MailStatus.SENDING) & (Mail.lease_until < to_db(now)))
+        )
+        & (Mail.updated_at < cutoff)
+    )
+    mails = 0
+    for mail in list(stuck_mails.limit(BATCH)):
+        if not job_is_live(store.get(mail.job_id), now, grace):
+            log.info("mail_job_resent", mail_id=mail.id, job_id=mail.job_id)
+            mails += enqueue_mail(broker, mail)
+    return {"tweets": tweets, "mails": mails}
+
+
+# --- cleanup ------------------------------------------------------------------
+
+
+def cleanup() -> dict[str, int]:
+    """Delete expired sessions and stale sign-in requests; how many of each."""
+    now = utcnow()
+    sessions = Session.delete().where(Session.expires_at < to_db(now)).execute()
+    requests = (
+        OAuthRequest.delete()
+        .where(OAuthRequest.created_at < to_db(now - OAUTH_REQUEST_TTL))
+        .execute()
+    )
+    return {"sessions": sessions, "oauth_requests": requests}
+
+
+# --- their actors -------------------------------------------------------------
+
+
+def declare_housekeeping(runtime: WorkerRuntime) -> None:
+    """Declare the recurring jobs' actors: one run per tick, however many schedulers."""
+    broker, settings = runtime.broker, runtime.settings
+    runs = PeriodicRuns(runtime.redis)
+
+    def periodic_actor(job: PeriodicJob, fn: Callable[[], Any]) -> None:
+        def run() -> None:
+            message = CurrentMessage.get_current_message()
+            tick = message.options.get("scheduled_at") if message is not None else None
+            if tick is not None and not runs.claim_tick(job.name, tick):
+                log.info("periodic_tick_duplicate", job=job.name, tick=tick)
+                return
+            started = iso(utcnow()) or ""
+            with runtime.database.connection_context():
+                result = fn()
+            runs.record(job.name, started_at=started, outcome="succeeded", result=result)
+            log.info("periodic_done", job=job.name, tick=tick, result=result)
+
+        run.__name__ = job.name
+        declare = dramatiq.actor(
+            broker=broker,
+            actor_name=job.name,
+            queue_name=PERIODIC_QUEUE,
+            periodic=job.spec,
+            max_retries=0,  # the next tick is the retry
+        )
+        declare(run)
+
+    periodic_actor(
+        DISPATCH_DUE_TWEETS,
+        lambda: dispatch_due_tweets(broker, horizon_s=settings.dispatch_horizon_s),
+    )
+    store = job_store(broker)
+    periodic_actor(
+        SWEEP_OUTBOX, lambda: sweep_outbox(broker, store, grace_s=settings.sweep_grace_s)
+    )
+    periodic_actor(CLEANUP, cleanup)

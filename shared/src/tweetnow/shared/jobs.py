@@ -1,0 +1,393 @@
+"""Jobs: where one Dramatiq message is in its life, how each attempt ended, and totals.
+
+Dramatiq's own Results backend stores only final outcomes, so every process
+writes these records through ``JobStatusMiddleware``; the web reads them for
+``GET /api/jobs/{id}`` and the admin dashboard reads the per-minute totals.
+Each attempt is kept too, with its error.
+
+How an attempt ended is decided once, by :func:`attempt_outcome`, and job
+status, log lines and metrics all take it from there. Whether an attempt is
+the last one Dramatiq will make is decided once too, by
+:func:`is_last_attempt`, for the workers that must record a final failure on
+their own rows before Dramatiq dead-letters the message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import dramatiq
+import redis
+from dramatiq.broker import MessageProxy
+from dramatiq.middleware import Middleware
+from redis.typing import EncodableT, FieldT
+
+from .clock import iso, utcnow
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    RETRYING = "retrying"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+FINAL_STATES = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELED})
+
+#: The name this process reports as the worker that ran a job.
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --- one attempt: how it ended, and whether it was the last ------------------
+
+
+def attempt_outcome(message: MessageProxy, exception: BaseException | None) -> JobState:
+    """How this attempt ended: succeeded, retrying (a retry is queued) or failed for good.
+
+    Only valid in an ``after_process_message`` hook of a middleware placed
+    *before* Retries in the list (see ``broker.project_middleware``): "after"
+    hooks run in reverse order, so Retries has already marked a message it
+    gives up on as failed.
+    """
+    if exception is None:
+        return JobState.SUCCEEDED
+    if message.failed:
+        return JobState.FAILED
+    return JobState.RETRYING
+
+
+def describe_error(exception: BaseException) -> str:
+    text = str(exception).strip()
+    return text or type(exception).__name__
+
+
+def _max_retries(message: dramatiq.Message[Any], actor_max_retries: int) -> int:
+    return int(message.options.get("max_retries", actor_max_retries))
+
+
+def is_last_attempt(message: dramatiq.Message[Any] | None, actor_max_retries: int) -> bool:
+    """Whether Dramatiq's Retries dead-letters this message if this attempt fails.
+
+    Retries counts ``retries`` in the message options against ``max_retries``
+    (the message's own, if set, else the actor's): the one rule both sides use.
+    """
+    if message is None:
+        return False
+    return int(message.options.get("retries", 0)) >= _max_retries(message, actor_max_retries)
+
+
+def give_attempt_back(message: dramatiq.Message[Any] | None, actor_max_retries: int) -> None:
+    """Do not count this attempt against the job's retries (e.g. a wait for a rate limit).
+
+    Retries counts every retry; the message's own ``max_retries`` overrides the
+    actor's, so raising it by one gives the attempt back.
+    """
+    if message is not None:
+        message.options["max_retries"] = _max_retries(message, actor_max_retries) + 1
+
+
+def final_failure(reason: str, *, permanent: bool, last_attempt: bool, attempts: int) -> str | None:
+    """Why a failed attempt ends the work for good, or None when a retry follows.
+
+    A permanent failure ends it at once with its own reason; any other failure
+    ends it only on the last attempt, saying how many were made.
+    """
+    if permanent:
+        return reason
+    if last_attempt:
+        return f"gave up after {attempts} attempts: {reason}"
+    return None
+
+
+# --- job status ------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobRecord:
+    id: str
+    status: str
+    attempts: int
+    error: str | None
+    enqueued_at: str | None
+    started_at: str | None
+    finished_at: str | None
+    next_attempt_at: str | None
+    actor: str | None
+    queue: str | None
+    owner_id: str | None
+    request_id: str | None
+    worker: str | None
+
+    def public(self) -> dict[str, object]:
+        """The fields an API client sees."""
+        data = asdict(self)
+        data.pop("owner_id")
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attempt:
+    number: int
+    worker: str
+    started_at: str | None
+    finished_at: str | None
+    outcome: str
+    error: str | None
+
+
+def _text(value: bytes | str | None) -> str | None:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _hash_fields(fields: Mapping[str, object]) -> dict[FieldT, EncodableT]:
+    """Redis hash fields: None is stored as an empty string (read back as None)."""
+    return {k: ("" if v is None else str(v)) for k, v in fields.items()}
+
+
+class JobStatusStore:
+    """Reads and writes job records: a hash per job plus a list of its attempts."""
+
+    def __init__(self, client: redis.Redis, *, ttl_s: int, prefix: str = "tweetnow:job:") -> None:
+        self.client = client
+        self.ttl_s = ttl_s
+        self.prefix = prefix
+
+    def _key(self, job_id: str) -> str:
+        return self.prefix + job_id
+
+    def _write(
+        self, job_id: str, fields: dict[str, object], *, incr_attempts: bool = False
+    ) -> None:
+        key = self._key(job_id)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(key, mapping=_hash_fields(fields))
+        if incr_attempts:
+            pipe.hincrby(key, "attempts", 1)
+        pipe.expire(key, self.ttl_s)
+        pipe.execute()
+
+    # --- writers (called by the middleware and the producers) -------------
+
+    def record_enqueued(
+        self,
+        job_id: str,
+        *,
+        actor: str,
+        queue: str,
+        delay_ms: int | None,
+        retrying: bool,
+        owner_id: str | None,
+        request_id: str | None,
+    ) -> None:
+        if self._canceled(job_id):
+            return
+        now = utcnow()
+        next_at = iso(now + timedelta(milliseconds=delay_ms)) if delay_ms else None
+        if retrying:
+            self._write(job_id, {"status": JobState.RETRYING, "next_attempt_at": next_at})
+            return
+        state = JobState.SCHEDULED if delay_ms else JobState.QUEUED
+        fields: dict[str, object] = {
+            "status": state,
+            "enqueued_at": iso(now),
+            "next_attempt_at": next_at,
+            "actor": actor,
+            "queue": queue,
+            "owner_id": owner_id,
+            "request_id": request_id,
+        }
+        self._write(job_id, fields)
+
+    def _canceled(self, job_id: str) -> bool:
+        """A canceled job's message may still move and run (and do nothing): it stays canceled."""
+        return self.client.hget(self._key(job_id), "status") == JobState.CANCELED.encode()
+
+    def record_started(self, job_id: str) -> None:
+        if self._canceled(job_id):
+            return
+        self._write(
+            job_id,
+            {
+                "status": JobState.RUNNING,
+                "started_at": iso(utcnow()),
+                "next_attempt_at": None,
+                "worker": WORKER_NAME,
+            },
+            incr_attempts=True,
+        )
+
+    def record_finished(
+        self, job_id: str, state: JobState, *, error: str | None = None, keep_canceled: bool = True
+    ) -> None:
+        """Close the current attempt: succeeded, retrying (a retry is enqueued) or failed."""
+        key = self._key(job_id)
+        current = self.client.hmget(key, "status", "attempts", "started_at", "worker")
+        status, attempts, started_at, worker = (_text(v) or None for v in current)
+        if keep_canceled and status == JobState.CANCELED:
+            state = JobState.CANCELED
+        now = iso(utcnow())
+        fields: dict[str, object] = {"status": state, "error": error}
+        if state in FINAL_STATES:
+            fields["finished_at"] = now
+        attempt = Attempt(
+            number=int(attempts or 0),
+            worker=worker or WORKER_NAME,
+            started_at=started_at,
+            finished_at=now,
+            outcome=str(state),
+            error=error,
+        )
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(key, mapping=_hash_fields(fields))
+        pipe.expire(key, self.ttl_s)
+        pipe.rpush(key + ":attempts", json.dumps(asdict(attempt)))
+        pipe.expire(key + ":attempts", self.ttl_s)
+        count_outcome(pipe, str(state))
+        pipe.execute()
+
+    def record_canceled(self, job_id: str) -> None:
+        self._write(job_id, {"status": JobState.CANCELED, "finished_at": iso(utcnow())})
+
+    # --- readers ------------------------------------------------------------
+
+    def get(self, job_id: str) -> JobRecord | None:
+        raw = self.client.hgetall(self._key(job_id))
+        if not raw:
+            return None
+        data = {_text(k) or "": _text(v) or "" for k, v in raw.items()}
+
+        def opt(name: str) -> str | None:
+            return data.get(name) or None
+
+        return JobRecord(
+            id=job_id,
+            status=data.get("status", JobState.QUEUED),
+            attempts=int(data.get("attempts") or 0),
+            error=opt("error"),
+            enqueued_at=opt("enqueued_at"),
+            started_at=opt("started_at"),
+            finished_at=opt("finished_at"),
+            next_attempt_at=opt("next_attempt_at"),
+            actor=opt("actor"),
+            queue=opt("queue"),
+            owner_id=opt("owner_id"),
+            request_id=opt("request_id"),
+            worker=opt("worker"),
+        )
+
+    def attempts(self, job_id: str) -> list[Attempt]:
+        rows = self.client.lrange(self._key(job_id) + ":attempts", 0, -1)
+        return [Attempt(**json.loads(r)) for r in rows]
+
+
+class JobStatusMiddleware(Middleware):
+    """Writes queued/scheduled/retrying on enqueue and running/outcome around processing.
+
+    It must sit *before* Retries in the middleware list (see ``attempt_outcome``).
+    """
+
+    def __init__(self, store: JobStatusStore) -> None:
+        self.store = store
+
+    def before_enqueue(
+        self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int | None
+    ) -> None:
+        self.store.record_enqueued(
+            message.message_id,
+            actor=message.actor_name,
+            queue=message.queue_name.removesuffix(".DQ"),
+            delay_ms=delay,
+            retrying=bool(message.options.get("retries")),
+            owner_id=message.options.get("owner_id"),
+            request_id=message.options.get("request_id"),
+        )
+
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self.store.record_started(message.message_id)
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any | None = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        outcome = attempt_outcome(message, exception)
+        error = describe_error(exception) if exception is not None else None
+        self.store.record_finished(message.message_id, outcome, error=error)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        self.store.record_finished(
+            message.message_id, JobState.FAILED, error="skipped: the message was too old"
+        )
+
+
+# --- totals per minute: the admin dashboard's history -----------------------
+
+#: Every finished attempt adds one to ``tweetnow:stats:<outcome>:<epoch minute>``
+#: (kept ~2 hours) and to ``tweetnow:stats:<outcome>:total``.
+STATS_PREFIX = "tweetnow:stats:"
+#: How long a per-minute counter is kept.
+MINUTE_TTL_S = 2 * 3600
+OUTCOMES = (JobState.SUCCEEDED, JobState.RETRYING, JobState.FAILED, JobState.CANCELED)
+#: Outcomes that count as a failed attempt.
+FAILED_OUTCOMES = (JobState.RETRYING, JobState.FAILED)
+
+
+def epoch_minute(when: datetime) -> int:
+    return int(when.timestamp()) // 60
+
+
+def minute_key(outcome: str, minute: int) -> str:
+    return f"{STATS_PREFIX}{outcome}:{minute}"
+
+
+def total_key(outcome: str) -> str:
+    return f"{STATS_PREFIX}{outcome}:total"
+
+
+def count_outcome(pipe: redis.client.Pipeline, outcome: str, now: datetime | None = None) -> None:
+    """Add one finished attempt to the counters, inside the caller's pipeline."""
+    key = minute_key(outcome, epoch_minute(now or utcnow()))
+    pipe.incr(key)
+    pipe.expire(key, MINUTE_TTL_S)
+    pipe.incr(total_key(outcome))
+
+
+class JobStats:
+    """Reads the counters back: totals and the last ``minutes`` minutes, oldest first."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+
+    def totals(self, outcomes: Iterable[str] = OUTCOMES) -> dict[str, int]:
+        names = list(outcomes)
+        values = self.client.mget([total_key(o) for o in names])
+        return {o: int(v or 0) for o, v in zip(names, values, strict=True)}
+
+    def per_minute(
+        self, minutes: int = 60, now: datetime | None = None, outcomes: Iterable[str] = OUTCOMES
+    ) -> tuple[list[int], dict[str, list[int]]]:
+        """The epoch minutes (the current one last) and each outcome's count in each."""
+        last = epoch_minute(now or utcnow())
+        span = list(range(last - minutes + 1, last + 1))
+        names = list(outcomes)
+        values = self.client.mget([minute_key(o, m) for o in names for m in span])
+        counts = {
+            o: [int(v or 0) for v in values[i * minutes : (i + 1) * minutes]]
+            for i, o in enumerate(names)
+        }
+        return span, counts

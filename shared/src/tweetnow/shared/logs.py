@@ -1,0 +1,106 @@
+"""Structured logging: one event per line, JSON in containers, readable in a terminal.
+
+Every line carries whatever is bound in the context (request_id, job_id, ...),
+so one id can be followed from the web request to every attempt of its job:
+the web binds the request's ids, ``LogContextMiddleware`` a job's.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any
+
+import dramatiq
+import structlog
+from dramatiq.broker import MessageProxy
+from dramatiq.middleware import Middleware
+
+from .jobs import JobState, attempt_outcome
+
+_configured = False
+
+
+def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    shared_processors: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared_processors,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    return structlog.stdlib.get_logger(name)
+
+
+_jobs_log = get_logger("tweetnow.jobs")
+
+
+class LogContextMiddleware(Middleware):
+    """Binds the job's ids to every log line of an attempt, and logs how it ended.
+
+    The request id of the HTTP request that created a job travels in the message
+    options, so one id follows the work from the web log to every attempt. It
+    must sit before Retries in the middleware list (see ``jobs.attempt_outcome``).
+    """
+
+    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            job_id=message.message_id,
+            request_id=message.options.get("request_id"),
+            actor=message.actor_name,
+            attempt=message.options.get("retries", 0) + 1,
+        )
+        message.options["_started_monotonic"] = time.monotonic()
+        _jobs_log.info("job_started", queue=message.queue_name)
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: MessageProxy,
+        *,
+        result: Any | None = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        started = message.options.pop("_started_monotonic", None)
+        duration_ms = round((time.monotonic() - started) * 1000, 1) if started else None
+        outcome = attempt_outcome(message, exception)
+        if outcome is JobState.SUCCEEDED:
+            _jobs_log.info("job_succeeded", duration_ms=duration_ms)
+        elif outcome is JobState.FAILED:
+            _jobs_log.error("job_failed", duration_ms=duration_ms, error=str(exception))
+        else:
+            _jobs_log.warning("job_will_retry", duration_ms=duration_ms, error=str(exception))
+        structlog.contextvars.clear_contextvars()

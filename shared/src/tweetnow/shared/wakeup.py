@@ -1,0 +1,216 @@
+"""Pickup without polling: Dramatiq's Redis broker plus a consumer that waits for a wake-up.
+
+Dramatiq's consumer cannot block on its fetch (a Lua script): when a fetch
+comes back empty it sleeps and tries again, so an idle worker either answers
+late (up to ``worker_timeout``) or polls Redis many times a second. Here the
+broker, after each enqueue (and requeue), pushes a token to
+``<namespace>:<queue>.wake``, and the consumer, after an empty fetch, blocks on
+``BLPOP`` of that list instead of sleeping. Everything else, the Lua scripts
+and keys included, is Dramatiq's own: producers and workers of plain Dramatiq
+interoperate with these (a plain producer's messages are fetched when the
+consumer's block times out).
+
+The block ends after at most ``wakeup_block_s``, so:
+
+- a message sent without a wake-up (plain Dramatiq, Lua maintenance putting a
+  dead worker's messages back) is still fetched within that time;
+- every consumer calls the fetch script at least that often, which is what
+  refreshes the worker's heartbeat (the broker keeps the block well under
+  ``heartbeat_timeout``);
+- on a delay queue the block also ends when the earliest delayed message this
+  consumer handed to its thread falls due, so delayed messages move to their
+  queue on time.
+
+Maintenance (putting a dead worker's unacked messages back) runs inside the Lua
+calls on a random ``maintenance_chance``. Polling every few milliseconds made
+that frequent; an idle wake-up consumer calls the script about once a second,
+so a fetch also runs maintenance on its queue when none ran there for half a
+``heartbeat_timeout``: a killed worker's messages still come back within about
+1.5 x ``heartbeat_timeout``, at the cost of one maintenance pass per queue and
+process every ``heartbeat_timeout / 2``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import cached_property
+from typing import Any
+
+import redis
+from dramatiq.broker import MessageProxy
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.common import compute_backoff, current_millis
+from dramatiq.errors import ConnectionClosed
+from dramatiq.message import Message
+
+from .logs import get_logger
+
+log = get_logger(__name__)
+
+#: Longest an idle consumer blocks between two fetches (the fallback pickup time
+#: for messages sent without a wake-up, and how often an idle consumer heartbeats).
+DEFAULT_WAKEUP_BLOCK_MS = 1000
+#: Wake-up tokens kept per queue: enough to wake every idle consumer, and no
+#: backlog of stale tokens after a burst that busy consumers fetched without one.
+WAKE_LIST_CAP = 64
+#: Shorter waits than this are not worth a round trip (and BLPOP 0 blocks forever).
+MIN_BLOCK_S = 0.002
+
+
+class WakeupRedisBroker(RedisBroker):
+    def __init__(self, *, wakeup_block_ms: int = DEFAULT_WAKEUP_BLOCK_MS, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Idle consumers refresh the heartbeat only by fetching: block well under its timeout.
+        self.wakeup_block_s = min(wakeup_block_ms, self.heartbeat_timeout / 4) / 1000
+        self._last_maintenance: dict[str, int] = {}  # queue -> when this process last ran it (ms)
+
+    @property
+    def consumer_class(self) -> type[WakeupConsumer]:
+        return WakeupConsumer
+
+    def wake_key(self, queue_name: str) -> str:
+        return f"{self.namespace}:{queue_name}.wake"
+
+    @cached_property
+    def wake_client(self) -> redis.Redis:
+        """A pool of its own for BLPOP, with a socket timeout longer than the block."""
+        pool = self.client.connection_pool
+        kwargs = {**pool.connection_kwargs, "socket_timeout": self.wakeup_block_s + 5}
+        return redis.Redis(
+            connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs)
+        )
+
+    def do_enqueue(self, queue_name: str, message_id: str, data: bytes) -> Any:
+        result = self._dispatch("enqueue")(queue_name, message_id, data)
+        self.wake(queue_name)
+        return result
+
+    def do_requeue(self, queue_name: str, *message_ids: str) -> Any:
+        result = self._dispatch("requeue")(queue_name, *message_ids)
+        self.wake(queue_name)
+        return result
+
+    def _dispatch(self, command: str) -> Any:
+        """Dramatiq's dispatch, with maintenance also due by time on fetches (see above)."""
+        dispatch = self.scripts["dispatch"]
+        keys = [self.namespace]
+
+        def do_dispatch(queue_name: str, *args: Any) -> Any:
+            timestamp = current_millis()
+            args = (
+                command,
+                timestamp,
+                queue_name,
+                self.broker_id,
+                self.heartbeat_timeout,
+                self.dead_message_ttl,
+                self._maintenance_due(command, queue_name, timestamp),
+                self._max_unpack_size(),
+                *args,
+            )
+            return dispatch(args=list(args), keys=keys)
+
+        return do_dispatch
+
+    def _maintenance_due(self, command: str, queue_name: str, now: int) -> int:
+        due = self._should_do_maintenance(command) or (
+            command == "fetch"
+            and now - self._last_maintenance.get(queue_name, 0) >= self.heartbeat_timeout / 2
+        )
+        if due:
+            self._last_maintenance[queue_name] = now
+        return int(due)
+
+    def wake(self, queue_name: str) -> None:
+        """Wake one consumer blocked on the queue. The message is already stored: if this
+        fails, a consumer still fetches it when its block ends, so the error is only logged."""
+        key = self.wake_key(queue_name)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.lpush(key, 1)
+            pipe.ltrim(key, 0, WAKE_LIST_CAP - 1)
+            pipe.execute()
+        except redis.RedisError as e:
+            log.warning(
+                "wake-up push failed; a consumer fetches the message when its block ends",
+                queue=queue_name,
+                block_s=self.wakeup_block_s,
+                error=str(e),
+            )
+
+
+class WakeupConsumer(_RedisConsumer):
+    broker: WakeupRedisBroker
+
+    def __init__(
+        self, broker: WakeupRedisBroker, queue_name: str, prefetch: int, timeout: int
+    ) -> None:
+        super().__init__(broker, queue_name, prefetch, timeout)
+        self.wake_key = broker.wake_key(queue_name)
+        self.is_delay_queue = queue_name.endswith(".DQ")
+        # Delayed messages handed to the consumer thread and not yet acked: id -> eta (ms).
+        self._etas: dict[str, int] = {}
+        self._etas_lock = threading.Lock()
+
+    def ack(self, message: MessageProxy) -> None:
+        self._forget(message)
+        super().ack(message)
+
+    def nack(self, message: MessageProxy) -> None:
+        self._forget(message)
+        super().nack(message)
+
+    def _forget(self, message: MessageProxy) -> None:
+        if self.is_delay_queue:
+            with self._etas_lock:
+                self._etas.pop(message.message_id, None)
+
+    def __next__(self) -> MessageProxy | None:
+        try:
+            while True:
+                if self.message_cache:
+                    data = self.message_cache.pop(0)
+                    if data is None:  # Dramatiq #266: skip, as Dramatiq does
+                        continue
+                    self.misses = 0
+                    message = Message.decode(data)
+                    self.queued_message_ids.add(message.message_id)
+                    eta = message.options.get("eta")
+                    if self.is_delay_queue and isinstance(eta, int | float):
+                        with self._etas_lock:
+                            self._etas[message.message_id] = int(eta)
+                    return MessageProxy(message)
+
+                if self.outstanding_message_count < self.prefetch:
+                    self.message_cache = self.broker.do_fetch(
+                        self.queue_name, self.prefetch - self.outstanding_message_count
+                    )
+                    if self.message_cache:
+                        continue
+                    self.wait_for_wakeup()
+                    return None
+
+                # Prefetch is full: nothing to fetch until an ack, which comes from
+                # another thread without a wake-up. Back off as Dramatiq does.
+                self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.timeout)
+                time.sleep(backoff_ms / 1000)
+                return None
+        except redis.ConnectionError as e:
+            raise ConnectionClosed(e) from None
+
+    def block_seconds(self) -> float:
+        """How long the next wait may last: the block time, or less if a delayed message is due."""
+        block_s = self.broker.wakeup_block_s
+        with self._etas_lock:
+            next_eta = min(self._etas.values(), default=None)
+        if next_eta is not None:
+            block_s = min(block_s, (next_eta - current_millis()) / 1000)
+        return block_s
+
+    def wait_for_wakeup(self) -> None:
+        """Block until a producer pushes a wake-up for this queue, or the block time ends."""
+        block_s = self.block_seconds()
+        if block_s < MIN_BLOCK_S:
+            return
+        self.broker.wake_client.blpop([self.wake_key], timeout=round(block_s, 3))
