@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dramatiq
 
-from bench.noop_contract import BENCH_NOOP, QUEUES, Noop, record_pickup
+from bench.noop_contract import BENCH_NOOP, BENCH_RETRY, QUEUES, Noop, record_pickup
 from tweetnow.shared.broker import setup_broker
 from tweetnow.shared.contracts import consumes
 from tweetnow.shared.logs import configure_logging
@@ -13,10 +13,10 @@ from tweetnow.shared.settings import get_settings
 
 settings = get_settings()
 configure_logging(settings.log_level, settings.log_format)
-broker = setup_broker()
+broker = setup_broker(settings)
 
 
-@consumes(BENCH_NOOP)
+@consumes(BENCH_NOOP, broker=broker, retry=BENCH_RETRY)
 def bench_noop(payload: Noop) -> None:
     record_pickup(payload.sent_at)
 
