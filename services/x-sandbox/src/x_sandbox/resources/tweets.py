@@ -6,7 +6,7 @@ import logging
 
 import falcon
 
-from x_sandbox.posting import TweetPoster
+from x_sandbox.posting import TweetIntake
 from x_sandbox.request_body import json_body
 from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import invalid_request, problem, tweet_not_found
@@ -36,7 +36,7 @@ def tweet_id_param(value: str) -> int:
 
 
 class TweetsResource:
-    def __init__(self, poster: TweetPoster) -> None:
+    def __init__(self, poster: TweetIntake) -> None:
         self._poster = poster
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
