@@ -14,7 +14,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Tab
+from tests.support.browser_tab import Tab
 from tests.support.local_stack import LocalStack
 from tests.support.stack import Stack
 
