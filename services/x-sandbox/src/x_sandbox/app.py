@@ -21,16 +21,16 @@ from x_sandbox.rate_limits import RateLimitMiddleware
 from x_sandbox.resources.consent import ConsentResource
 from x_sandbox.resources.hooks import (
     FaultsHook,
-    HealthHook,
+    PostedTweetsHook,
     ResetHook,
     RevokeHook,
+    SandboxHealthHook,
     StatsHook,
-    TweetsHook,
 )
 from x_sandbox.resources.oauth_tokens import AccessTokenResource, RequestTokenResource
-from x_sandbox.resources.pages import IndexPageResource, TweetPageResource
-from x_sandbox.resources.tweets import TweetResource, TweetsResource
-from x_sandbox.resources.users import MeResource, UserTweetsResource
+from x_sandbox.resources.pages import IndexPageResource, StatusPageResource
+from x_sandbox.resources.tweets import CreateTweetResource, DeleteTweetResource
+from x_sandbox.resources.users import UsersMeResource, UserTweetsResource
 from x_sandbox.settings import SandboxSettings
 from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import XProblem, handle_http_error, handle_x_problem
@@ -62,18 +62,18 @@ def create_app(
     app.add_route("/oauth/authorize", consent)
     app.add_route("/oauth/access_token", AccessTokenResource(checker, tokens, state, clock))
 
-    app.add_route("/2/users/me", MeResource())
+    app.add_route("/2/users/me", UsersMeResource())
     app.add_route("/2/users/{user_id}/tweets", UserTweetsResource(state))
-    app.add_route("/2/tweets", TweetsResource(TweetIntake(state, clock)))
-    app.add_route("/2/tweets/{tweet_id}", TweetResource(state))
+    app.add_route("/2/tweets", CreateTweetResource(TweetIntake(state, clock)))
+    app.add_route("/2/tweets/{tweet_id}", DeleteTweetResource(state))
 
     app.add_route("/", IndexPageResource(state, settings.public_url))
     app.add_route(
-        "/{username}/status/{tweet_id:int}", TweetPageResource(state, settings.public_url)
+        "/{username}/status/{tweet_id:int}", StatusPageResource(state, settings.public_url)
     )
 
-    app.add_route("/_sandbox/health", HealthHook())
-    app.add_route("/_sandbox/tweets", TweetsHook(state, settings.public_url))
+    app.add_route("/_sandbox/health", SandboxHealthHook())
+    app.add_route("/_sandbox/tweets", PostedTweetsHook(state, settings.public_url))
     app.add_route("/_sandbox/faults", FaultsHook(state))
     app.add_route("/_sandbox/reset", ResetHook(state))
     app.add_route("/_sandbox/users/{username}/revoke", RevokeHook(state))

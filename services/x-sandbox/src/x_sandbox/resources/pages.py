@@ -23,7 +23,9 @@ class IndexPageResource:
         send_html(resp, tweet_list_page(tweets, total, self._public_url))
 
 
-class TweetPageResource:
+class StatusPageResource:
+    """One tweet at its X address; a wrong user name in the address redirects to the right one."""
+
     def __init__(self, state: SandboxState, public_url: str) -> None:
         self._state = state
         self._public_url = public_url

@@ -35,7 +35,9 @@ def tweet_id_param(value: str) -> int:
     return int(value)
 
 
-class TweetsResource:
+class CreateTweetResource:
+    """X's Create Tweet endpoint, in the signed-in user's name."""
+
     def __init__(self, poster: TweetIntake) -> None:
         self._poster = poster
 
@@ -45,7 +47,9 @@ class TweetsResource:
         resp.media = {"data": tweet.as_x_json()}
 
 
-class TweetResource:
+class DeleteTweetResource:
+    """X's Delete Tweet endpoint: only the author may delete a tweet."""
+
     def __init__(self, state: SandboxState) -> None:
         self._state = state
 
