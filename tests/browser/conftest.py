@@ -1,7 +1,7 @@
 """Browser tests: Debian's headless Chromium, driven by Playwright, against the system stack.
 
-The stack (redis-server, migrate, the X sandbox, gunicorn web, a dramatiq
-tweeter) comes from the system tests' fixtures; Chromium from
+The stack (redis-server, migrate, the X sandbox, gunicorn web, dramatiq
+workers) comes from the session fixtures in tests/conftest.py; Chromium from
 ``scripts/ensure-chromium.sh`` (never a browser download). Screenshots of each
 page land in a scratch folder of the run, or where TWEETNOW_TEST_SCREENSHOTS says
 (``make screenshots``: docs/screenshots/).
