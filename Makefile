@@ -9,7 +9,7 @@ PACKAGES := shared services/web services/tweeter services/mailer services/x-sand
 SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv dev test test-unit test-system test-faults bench lint fmt lock redis chromium clean
+.PHONY: help venv dev test test-unit test-system test-faults screenshots bench lint fmt lock redis chromium clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test-system: venv redis chromium ## System and browser tests (real redis-server,
 
 test-faults: venv redis ## Fault suite: SIGKILLed workers, Redis restart, locked DB, SMTP outage, generated API requests
 	TWEETNOW_TEST_FAULTS=1 $(VENV)/bin/pytest tests/faults -p no:cacheprovider
+
+screenshots: venv redis chromium ## Run the browser tests and keep their screenshots in docs/screenshots/ (the README shows them)
+	TWEETNOW_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest tests/browser
 
 bench: venv redis ## Benchmarks (numbers in the README); writes bench/results/ and docs/bench/numbers.svg
 	$(PY) -m bench.run

@@ -1,9 +1,10 @@
 """Browser tests: Debian's headless Chromium, driven by Playwright, against the system stack.
 
-The stack (redis-server, migrate, the X sandbox, gunicorn web, a dramatiq
-tweeter) comes from the system tests' fixtures; Chromium from
+The stack (redis-server, migrate, the X sandbox, gunicorn web, dramatiq
+workers) comes from the session fixtures in tests/conftest.py; Chromium from
 ``scripts/ensure-chromium.sh`` (never a browser download). Screenshots of each
-page land in docs/screenshots/.
+page land in a scratch folder of the run, or where TWEETNOW_TEST_SCREENSHOTS says
+(``make screenshots``: docs/screenshots/).
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, expect, sync_playwright
 
+from tests.support.browser_tab import Tab, screenshots_folder
 from tests.support.stack import Stack
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -28,7 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -59,34 +59,15 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-@dataclass
-class Tab:
-    """A browser tab on the web service, with what its console said."""
-
-    page: Page
-    stack: Stack
-    problems: list[str] = field(default_factory=list)
-
-    def sign_in(self, username: str, *, screenshot: str | None = None) -> None:
-        """Sign in with X the way a person does: through the sandbox's consent page."""
-        self.page.goto("/")
-        self.page.get_by_role("link", name="Sign in with X").click()
-        self.page.get_by_label("User name").fill(username)
-        if screenshot:
-            self.screenshot(screenshot)
-        self.page.get_by_role("button", name="Authorize app").click()
-        self.page.wait_for_url(self.stack.web_url + "/")
-        expect(self.page.get_by_role("heading", level=1)).to_contain_text(f"@{username}")
-
-    def screenshot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return screenshots_folder(tmp_path_factory.mktemp("screenshots"))
 
 
-def _open(browser: Browser, stack: Stack, options: dict) -> Iterator[Tab]:
+def _open(browser: Browser, stack: Stack, screenshots: Path, options: dict) -> Iterator[Tab]:
     context: BrowserContext = browser.new_context(base_url=stack.web_url, **options)
     page = context.new_page()
-    tab = Tab(page=page, stack=stack)
+    tab = Tab(page=page, stack=stack, screenshots=screenshots)
     # A blocked inline script or style (CSP), a script error, a failed asset: all show here.
     page.on("console", lambda m: m.type == "error" and tab.problems.append(m.text))
     page.on("pageerror", lambda e: tab.problems.append(str(e)))
@@ -97,13 +78,13 @@ def _open(browser: Browser, stack: Stack, options: dict) -> Iterator[Tab]:
 
 
 @pytest.fixture
-def tab(browser: Browser, stack: Stack) -> Iterator[Tab]:
-    yield from _open(browser, stack, DESKTOP)
+def tab(browser: Browser, stack: Stack, screenshots: Path) -> Iterator[Tab]:
+    yield from _open(browser, stack, screenshots, DESKTOP)
 
 
 @pytest.fixture
-def phone(browser: Browser, stack: Stack) -> Iterator[Tab]:
-    yield from _open(browser, stack, PHONE)
+def phone(browser: Browser, stack: Stack, screenshots: Path) -> Iterator[Tab]:
+    yield from _open(browser, stack, screenshots, PHONE)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Tab
 from tests.support.admin_paths import ADMIN_ACTIONS, ADMIN_PAGES
+from tests.support.browser_tab import Tab
 from tests.support.local_stack import LocalStack
 from tests.support.stack import Stack
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Request, expect
 
-from tests.browser.conftest import Tab
+from tests.support.browser_tab import Tab
 from tests.support.stack import Stack
 from tweetnow.web.tweet_text import weighted_length
 

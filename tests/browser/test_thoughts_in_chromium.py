@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Request, Response, expect
 
-from tests.browser.conftest import Tab
+from tests.support.browser_tab import Tab
 from tests.support.local_stack import LocalStack
 from tests.support.smtp_sink import SmtpSink
 

@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from tests.faults.ledger import OUTCOMES, Outcome
+from tests.support.fault_scenarios import OUTCOMES, Outcome
 
 ENABLED = os.environ.get("TWEETNOW_TEST_FAULTS") == "1"
 

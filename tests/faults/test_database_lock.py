@@ -15,8 +15,7 @@ import time
 
 import pytest
 
-from tests.faults.ledger import Outcome, tweet_outcome
-from tests.faults.traffic import people, post_tweets, wait_settled
+from tests.support.fault_scenarios import Outcome, people, post_tweets, tweet_outcome, wait_settled
 from tests.support.local_stack import LocalStack
 from tests.support.stack import Stack
 

@@ -14,8 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.faults.ledger import OUTCOMES, Outcome
-from tests.faults.traffic import people
+from tests.support.fault_scenarios import OUTCOMES, Outcome, people
 from tests.support.local_stack import LocalStack
 from tests.support.processes import wait_until
 from tests.support.smtp_sink import SmtpSink

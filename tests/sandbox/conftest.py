@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from falcon import testing
 
-from tests.sandbox.oauth_client import Account, FakeClock, Sandbox
+from tests.support.sandbox_client import Account, FakeClock, Sandbox
 from x_sandbox.app import create_app
-from x_sandbox.settings import Settings
+from x_sandbox.settings import SandboxSettings
 from x_sandbox.state import SandboxState
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(public_url="http://127.0.0.1:8081")
+def settings() -> SandboxSettings:
+    return SandboxSettings(public_url="http://127.0.0.1:8081")
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def state() -> SandboxState:
 
 
 @pytest.fixture
-def sandbox(settings: Settings, clock: FakeClock, state: SandboxState) -> Sandbox:
+def sandbox(settings: SandboxSettings, clock: FakeClock, state: SandboxState) -> Sandbox:
     client = testing.TestClient(create_app(settings, clock=clock, state=state))
     return Sandbox(client, settings)
 

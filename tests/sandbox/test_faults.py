@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from tests.sandbox.oauth_client import Account, FakeClock, Sandbox
+from tests.support.sandbox_client import Account, FakeClock, Sandbox
 from x_sandbox.tweets import x_timestamp
 
 

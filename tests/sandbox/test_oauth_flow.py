@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 from falcon import testing
 from oauthlib.oauth1 import Client
 
-from tests.sandbox.oauth_client import CALLBACK, Account, FakeClock, Sandbox
+from tests.support.sandbox_client import CALLBACK, Account, FakeClock, Sandbox
 from x_sandbox.app import create_app
-from x_sandbox.settings import Settings
+from x_sandbox.settings import SandboxSettings
 from x_sandbox.x_users import user_id_for
 
 OAUTH_401 = {"errors": [{"code": 32, "message": "Could not authenticate you."}]}
@@ -208,14 +208,14 @@ def test_a_signed_request_cannot_be_replayed(sandbox: Sandbox, alice: Account):
 
 
 def test_access_tokens_survive_a_restart_but_not_a_new_consumer_secret(
-    settings: Settings, alice: Account
+    settings: SandboxSettings, alice: Account
 ):
     restarted = Sandbox(testing.TestClient(create_app(settings)), settings)
     me = restarted.signed("GET", "/2/users/me", account=alice)
     assert me.status_code == 200
     assert me.json["data"]["username"] == "alice"
 
-    rotated = Settings(consumer_secret="rotated-secret")
+    rotated = SandboxSettings(consumer_secret="rotated-secret")
     other = Sandbox(testing.TestClient(create_app(rotated)), rotated)
     assert other.signed("GET", "/2/users/me", account=alice).status_code == 401
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sandbox.oauth_client import Account, Sandbox
+from tests.support.sandbox_client import Account, Sandbox
 
 NASTY = '<script>alert("x")</script> & "quotes" \'too\''
 

@@ -166,7 +166,7 @@ def test_tweepy_sees_rate_limits_outages_and_revocation(base_url: str):
 def test_a_client_that_gives_up_during_latency_still_leaves_the_tweet_posted(base_url: str):
     token, secret = sign_in(base_url, "carol")
     requests.post(
-        f"{base_url}/_sandbox/faults", json={"latency_ms": 1000}, timeout=5
+        f"{base_url}/_sandbox/faults", json={"latency_ms": 2500}, timeout=5
     ).raise_for_status()
     auth = OAuth1(CONSUMER_KEY, CONSUMER_SECRET, token, secret)
     started = time.monotonic()
@@ -174,5 +174,5 @@ def test_a_client_that_gives_up_during_latency_still_leaves_the_tweet_posted(bas
         requests.post(f"{base_url}/2/tweets", json={"text": "lost answer"}, auth=auth, timeout=0.3)
     assert posted(base_url, "carol") == []  # still waiting inside the sandbox
     wait_until(lambda: posted(base_url, "carol") != [], timeout=10, what="the tweet to land")
-    assert time.monotonic() - started >= 0.9
+    assert time.monotonic() - started >= 2.4
     assert [t["text"] for t in posted(base_url, "carol")] == ["lost answer"]

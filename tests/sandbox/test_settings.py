@@ -7,12 +7,12 @@ import sys
 import pytest
 
 from x_sandbox.serve import gunicorn_argv
-from x_sandbox.settings import Settings, SettingsError
+from x_sandbox.settings import SandboxSettings, SandboxSettingsError
 
 
 def test_defaults_work_locally():
-    settings = Settings.from_env({})
-    assert settings == Settings(
+    settings = SandboxSettings.from_env({})
+    assert settings == SandboxSettings(
         host="127.0.0.1",
         port=8081,
         consumer_key="sandbox-consumer-key",
@@ -23,7 +23,7 @@ def test_defaults_work_locally():
 
 
 def test_environment_overrides():
-    settings = Settings.from_env(
+    settings = SandboxSettings.from_env(
         {
             "X_SANDBOX_HOST": "0.0.0.0",
             "X_SANDBOX_PORT": "9000",
@@ -43,12 +43,12 @@ def test_environment_overrides():
     [("X_SANDBOX_PORT", "http"), ("X_SANDBOX_PORT", "0"), ("X_SANDBOX_THREADS", "0")],
 )
 def test_bad_numbers_are_refused(name: str, value: str):
-    with pytest.raises(SettingsError, match=name):
-        Settings.from_env({name: value})
+    with pytest.raises(SandboxSettingsError, match=name):
+        SandboxSettings.from_env({name: value})
 
 
 def test_gunicorn_runs_one_threaded_worker_on_the_configured_address():
-    argv = gunicorn_argv(Settings(host="127.0.0.1", port=9123, threads=5))
+    argv = gunicorn_argv(SandboxSettings(host="127.0.0.1", port=9123, threads=5))
     assert argv[:3] == [sys.executable, "-m", "gunicorn"]
     joined = " ".join(argv)
     assert "--bind 127.0.0.1:9123" in joined

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.sandbox.oauth_client import Account, FakeClock, Sandbox
+from tests.support.sandbox_client import Account, FakeClock, Sandbox
 
 DUPLICATE_403 = {
     "detail": "You are not allowed to create a Tweet with duplicate content.",

@@ -1,29 +1,17 @@
-"""Fixtures for the system under test: real redis-server, migrate, X sandbox,
-gunicorn web, dramatiq tweeter and mailer and an SMTP server, started once per
-test session on free loopback ports (shared by the system and browser tests).
-
-With TWEETNOW_TEST_WEB_URL and TWEETNOW_TEST_SANDBOX_URL set, the same tests run
-against a stack started elsewhere (docker compose); tests that need the
-``local`` fixture skip then, since they kill and restart processes of their own.
+"""The system under test as processes of the test run: real redis-server, migrate, X
+sandbox, gunicorn web, dramatiq tweeter and mailer and an SMTP server, on free
+loopback ports. The fixtures in tests/conftest.py start it once per session.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 from tests.support.processes import Process, RedisServer, console_script, free_port
 from tests.support.smtp_sink import SmtpSink
-from tests.support.stack import Stack
-
-EXTERNAL_WEB = os.environ.get("TWEETNOW_TEST_WEB_URL")
-EXTERNAL_SANDBOX = os.environ.get("TWEETNOW_TEST_SANDBOX_URL")
 
 
 @dataclass
@@ -40,6 +28,40 @@ class LocalStack:
     mailers: list[Process] = field(default_factory=list)
     #: The SMTP server the mailers send to (SMTP_URL); it keeps what it receives.
     smtp: SmtpSink | None = None
+
+    @classmethod
+    def start(cls, workdir: Path) -> LocalStack:
+        """Every process, migrated and answering; all stopped again if one fails to start."""
+        redis = RedisServer.start(workdir)
+        web_port, sandbox_port = free_port(), free_port()
+        env = _test_env(workdir, redis.url, web_port, sandbox_port)
+        smtp = SmtpSink().start()
+        env["SMTP_URL"] = smtp.url
+        sandbox = Process("sandbox", [console_script("x-sandbox")], env, workdir / "sandbox.log")
+        web = Process("web", [console_script("tweetnow-web")], env, workdir / "web.log")
+        stack = cls(workdir=workdir, env=env, redis=redis, web=web, sandbox=sandbox, smtp=smtp)
+        try:
+            subprocess.run(
+                [console_script("tweetnow-migrate")],
+                env={**os.environ, **env},
+                check=True,
+                timeout=60,
+            )
+            sandbox.start().wait_for_http(f"http://127.0.0.1:{sandbox_port}/_sandbox/health")
+            web.start().wait_for_http(f"http://127.0.0.1:{web_port}/healthz")
+            stack.start_tweeter()
+            stack.start_mailer()
+        except BaseException:
+            stack.stop()
+            raise
+        return stack
+
+    def stop(self) -> None:
+        for proc in [*self.schedulers, *self.tweeters, *self.mailers, self.web, self.sandbox]:
+            proc.stop()
+        if self.smtp is not None:
+            self.smtp.stop()
+        self.redis.stop()
 
     def start_tweeter(self, **extra_env: str) -> Process:
         """A tweeter worker; its metrics are on ``proc.env["METRICS_PORT"]``."""
@@ -113,60 +135,3 @@ def _test_env(workdir: Path, redis_url: str, web_port: int, sandbox_port: int) -
         # The browser tests sign in as this X handle to use /admin.
         "ADMIN_X_USERNAMES": "opsadmin",
     }
-
-
-@pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack | None]:
-    if EXTERNAL_WEB:
-        yield None
-        return
-    workdir = tmp_path_factory.mktemp("stack")
-    redis = RedisServer.start(workdir)
-    web_port, sandbox_port = free_port(), free_port()
-    env = _test_env(workdir, redis.url, web_port, sandbox_port)
-    smtp = SmtpSink().start()
-    env["SMTP_URL"] = smtp.url
-    subprocess.run(
-        [console_script("tweetnow-migrate")], env={**os.environ, **env}, check=True, timeout=60
-    )
-    sandbox = Process("sandbox", [console_script("x-sandbox")], env, workdir / "sandbox.log")
-    web = Process("web", [console_script("tweetnow-web")], env, workdir / "web.log")
-    stack = LocalStack(workdir=workdir, env=env, redis=redis, web=web, sandbox=sandbox, smtp=smtp)
-    try:
-        sandbox.start().wait_for_http(f"http://127.0.0.1:{sandbox_port}/_sandbox/health")
-        web.start().wait_for_http(f"http://127.0.0.1:{web_port}/healthz")
-        stack.start_tweeter()
-        stack.start_mailer()
-        yield stack
-    finally:
-        for proc in [*stack.schedulers, *stack.tweeters, *stack.mailers, web, sandbox]:
-            proc.stop()
-        smtp.stop()
-        redis.stop()
-        if os.environ.get("TWEETNOW_TEST_SHOW_LOGS"):
-            sys.stderr.write(stack.logs())
-
-
-@pytest.fixture(scope="session")
-def stack(local_stack: LocalStack | None) -> Stack:
-    if local_stack is None:
-        assert EXTERNAL_WEB and EXTERNAL_SANDBOX, "set both TWEETNOW_TEST_*_URL variables"
-        return Stack(web_url=EXTERNAL_WEB.rstrip("/"), sandbox_url=EXTERNAL_SANDBOX.rstrip("/"))
-    env = local_stack.env
-    return Stack(web_url=env["PUBLIC_BASE_URL"], sandbox_url=env["X_SANDBOX_PUBLIC_URL"])
-
-
-@pytest.fixture(scope="session")
-def local(local_stack: LocalStack | None) -> LocalStack:
-    """For tests that manage processes themselves: skipped against an external stack."""
-    if local_stack is None:
-        pytest.skip("needs processes started by this test run (not an external stack)")
-    return local_stack
-
-
-@pytest.fixture
-def no_faults(stack: Stack) -> Iterator[None]:
-    """The sandbox without scripted faults before and after a test."""
-    stack.clear_faults()
-    yield
-    stack.clear_faults()

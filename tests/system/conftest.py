@@ -1,4 +1,5 @@
-"""System tests: the stack fixtures come from tests.support.local_stack."""
+"""System tests: the stack fixtures come from tests/conftest.py; every test here is marked
+``system``."""
 
 from __future__ import annotations
 

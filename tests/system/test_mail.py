@@ -318,11 +318,12 @@ def test_giphy_answering_500_still_sends_the_thought_without_a_gif(person, smtp,
 
 
 def test_a_slow_giphy_does_not_hold_the_mail_back(person, smtp, fake_giphy):
-    fake_giphy.delay_s = 3.0
+    fake_giphy.delay_s = 8.0
     to = address("slowgif")
     started = time.monotonic()
     send_thought(person, to, "waiting on GIPHY")
     mail = smtp.wait_for_recipient(to)
-    assert time.monotonic() - started < 2.5  # GIPHY's answer would take 3 s
+    # The mailer gives GIPHY 0.5 s; the rest of the margin is for a loaded machine.
+    assert time.monotonic() - started < 6  # GIPHY's answer would take 8 s
     assert "<img" not in mail.html
     assert "waiting on GIPHY" in mail.text

@@ -58,7 +58,7 @@ def test_web_and_workers_serve_their_metrics(stack: Stack, local: LocalStack):
 
     # Job outcomes are counted once the attempt has ended; a scrape may come just before.
     tweets = dict(queue="tweets", actor="post_tweet")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15
     while True:
         tweeter = {}
         for proc in [p for p in local.tweeters if p.alive()]:  # some tests stop theirs

@@ -40,7 +40,7 @@ def test_one_request_id_from_the_web_to_both_attempts(stack: Stack, local: Local
         e["event"] == "request" and e["path"] == "/api/tweets" and e["status"] == 202 for e in web
     ), web
 
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15
     while True:  # the last line of an attempt is written just after its status
         lines = [
             e

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from x_sandbox.x_users import XUser, is_valid_username, user_id_for
+from x_sandbox.x_users import SandboxUser, is_valid_username, user_id_for
 
 _MAC_LENGTH = 40
 
@@ -23,16 +23,16 @@ class AccessTokens:
         message = f"{purpose}:{user_id}:{username}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
-    def issue(self, user: XUser) -> tuple[str, str]:
+    def issue(self, user: SandboxUser) -> tuple[str, str]:
         """The access token and token secret for ``user``."""
         mac = self._hmac("token", user.id, user.username)[:_MAC_LENGTH]
         token = f"{user.id}-{user.username}{mac}"
         return token, self._secret(user)
 
-    def _secret(self, user: XUser) -> str:
+    def _secret(self, user: SandboxUser) -> str:
         return self._hmac("secret", user.id, user.username)[:45]
 
-    def user_for(self, token: str) -> XUser | None:
+    def user_for(self, token: str) -> SandboxUser | None:
         """The user a genuine token was issued to, or None for anything else."""
         user_id, dash, rest = token.partition("-")
         if not dash or len(rest) <= _MAC_LENGTH:
@@ -43,7 +43,7 @@ class AccessTokens:
         expected = self._hmac("token", user_id, username)[:_MAC_LENGTH]
         if not hmac.compare_digest(mac, expected):
             return None
-        return XUser.named(username)
+        return SandboxUser.named(username)
 
     def secret_for(self, token: str) -> str | None:
         user = self.user_for(token)

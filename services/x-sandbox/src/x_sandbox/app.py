@@ -12,49 +12,43 @@ import sys
 import falcon
 
 from x_sandbox.access_tokens import AccessTokens
-from x_sandbox.authentication import UserAuthentication
+from x_sandbox.authentication import UserContextMiddleware
 from x_sandbox.clock import Clock, SystemClock
-from x_sandbox.nonces import NonceLedger
-from x_sandbox.oauth_signatures import TIMESTAMP_LIFETIME_S, SignatureChecker
-from x_sandbox.post_counting import PostCounting
-from x_sandbox.posting import TweetPoster
-from x_sandbox.rate_limiting import RateLimiting
+from x_sandbox.oauth_signatures import SignatureChecker
+from x_sandbox.post_stats import PostStatsMiddleware
+from x_sandbox.posting import TweetIntake
+from x_sandbox.rate_limits import RateLimitMiddleware
 from x_sandbox.resources.consent import ConsentResource
 from x_sandbox.resources.hooks import (
     FaultsHook,
-    HealthHook,
+    PostedTweetsHook,
     ResetHook,
     RevokeHook,
+    SandboxHealthHook,
     StatsHook,
-    TweetsHook,
 )
 from x_sandbox.resources.oauth_tokens import AccessTokenResource, RequestTokenResource
-from x_sandbox.resources.pages import IndexPage, TweetPage
-from x_sandbox.resources.tweets import TweetResource, TweetsResource
-from x_sandbox.resources.users import MeResource, UserTweetsResource
-from x_sandbox.settings import Settings
+from x_sandbox.resources.pages import IndexPageResource, StatusPageResource
+from x_sandbox.resources.tweets import CreateTweetResource, DeleteTweetResource
+from x_sandbox.resources.users import UsersMeResource, UserTweetsResource
+from x_sandbox.settings import SandboxSettings
 from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import XProblem, handle_http_error, handle_x_problem
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, state: SandboxState | None = None
+    settings: SandboxSettings, *, clock: Clock | None = None, state: SandboxState | None = None
 ) -> falcon.App:
     clock = clock or SystemClock()
     state = state or SandboxState()
     tokens = AccessTokens(settings.consumer_secret)
-    checker = SignatureChecker(
-        settings.consumer_key,
-        settings.consumer_secret,
-        NonceLedger(TIMESTAMP_LIFETIME_S),
-        clock,
-    )
+    checker = SignatureChecker(settings.consumer_key, settings.consumer_secret, clock)
 
-    app = falcon.App(
+    app: falcon.App = falcon.App(
         middleware=[
-            PostCounting(state),
-            UserAuthentication(checker, tokens, state),
-            RateLimiting(state, clock),
+            PostStatsMiddleware(state),
+            UserContextMiddleware(checker, tokens, state),
+            RateLimitMiddleware(state, clock),
         ]
     )
     # Signatures cover form bodies: keep them raw for the check.
@@ -68,16 +62,18 @@ def create_app(
     app.add_route("/oauth/authorize", consent)
     app.add_route("/oauth/access_token", AccessTokenResource(checker, tokens, state, clock))
 
-    app.add_route("/2/users/me", MeResource())
+    app.add_route("/2/users/me", UsersMeResource())
     app.add_route("/2/users/{user_id}/tweets", UserTweetsResource(state))
-    app.add_route("/2/tweets", TweetsResource(TweetPoster(state, clock)))
-    app.add_route("/2/tweets/{tweet_id}", TweetResource(state))
+    app.add_route("/2/tweets", CreateTweetResource(TweetIntake(state, clock)))
+    app.add_route("/2/tweets/{tweet_id}", DeleteTweetResource(state))
 
-    app.add_route("/", IndexPage(state, settings.public_url))
-    app.add_route("/{username}/status/{tweet_id:int}", TweetPage(state, settings.public_url))
+    app.add_route("/", IndexPageResource(state, settings.public_url))
+    app.add_route(
+        "/{username}/status/{tweet_id:int}", StatusPageResource(state, settings.public_url)
+    )
 
-    app.add_route("/_sandbox/health", HealthHook())
-    app.add_route("/_sandbox/tweets", TweetsHook(state, settings.public_url))
+    app.add_route("/_sandbox/health", SandboxHealthHook())
+    app.add_route("/_sandbox/tweets", PostedTweetsHook(state, settings.public_url))
     app.add_route("/_sandbox/faults", FaultsHook(state))
     app.add_route("/_sandbox/reset", ResetHook(state))
     app.add_route("/_sandbox/users/{username}/revoke", RevokeHook(state))
@@ -92,7 +88,7 @@ def get_app() -> falcon.App:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     logging.getLogger("oauthlib").setLevel(logging.WARNING)  # the sandbox logs the outcome
-    settings = Settings.from_env()
+    settings = SandboxSettings.from_env()
     logging.getLogger(__name__).info(
         "x_sandbox_starting public_url=%s consumer_key=%s",
         settings.public_url,

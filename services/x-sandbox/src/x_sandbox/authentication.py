@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import falcon
 
 from x_sandbox.access_tokens import AccessTokens
 from x_sandbox.oauth_signatures import SignatureChecker
-from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import unauthorized
 
+if TYPE_CHECKING:  # the state imports the rate limits, which import this module
+    from x_sandbox.state import SandboxState
+
+#: Where X's v2 API lives: every request under it acts in a user's name.
 API_PREFIX = "/2/"
 
 log = logging.getLogger(__name__)
 
 
-class UserAuthentication:
+class UserContextMiddleware:
     """Sets ``req.context.user`` for ``/2/`` requests, or answers X's 401."""
 
     def __init__(

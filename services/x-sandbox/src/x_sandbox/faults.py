@@ -27,11 +27,15 @@ def _whole(value: object, name: str, *, low: int, high: int) -> int:
 
 
 def _seconds(value: object, name: str, *, positive: bool = False) -> float:
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not number or not 0 <= value <= 86_400 or (positive and value == 0):
-        low = "more than 0" if positive else "from 0"
-        raise FaultsError(f"{name} must be a number of seconds {low} up to 86400")
-    return float(value)
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 <= value <= 86_400
+        and not (positive and value == 0)
+    ):
+        return float(value)
+    low = "more than 0" if positive else "from 0"
+    raise FaultsError(f"{name} must be a number of seconds {low} up to 86400")
 
 
 def _scripted(value: object) -> ScriptedError:

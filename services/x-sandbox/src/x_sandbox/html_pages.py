@@ -1,10 +1,13 @@
-"""The sandbox's HTML pages. Every piece of user text goes through ``escape``."""
+"""The sandbox's HTML pages, and how they are sent. Every piece of user text goes
+through ``escape``."""
 
 from __future__ import annotations
 
 from html import escape
 
-from x_sandbox.tweets import Tweet
+import falcon
+
+from x_sandbox.tweets import SandboxTweet
 
 _STYLE = """
 body { font: 16px/1.45 system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem;
@@ -34,7 +37,7 @@ def _layout(title: str, body: str) -> str:
     )
 
 
-def _tweet(tweet: Tweet, public_url: str) -> str:
+def _tweet(tweet: SandboxTweet, public_url: str) -> str:
     url = f"{public_url}/{tweet.username}/status/{tweet.id}"
     return (
         '<article class="tweet">'
@@ -45,7 +48,7 @@ def _tweet(tweet: Tweet, public_url: str) -> str:
     )
 
 
-def tweet_list_page(tweets: list[Tweet], total: int, public_url: str) -> str:
+def tweet_list_page(tweets: list[SandboxTweet], total: int, public_url: str) -> str:
     """The newest ``tweets`` of ``total`` posted."""
     if not tweets:
         items = '<p class="note">Nothing posted yet.</p>'
@@ -57,7 +60,7 @@ def tweet_list_page(tweets: list[Tweet], total: int, public_url: str) -> str:
     return _layout("Posted", f"<h1>Posted tweets</h1>\n{items}")
 
 
-def tweet_page(tweet: Tweet, public_url: str) -> str:
+def tweet_page(tweet: SandboxTweet, public_url: str) -> str:
     return _layout(f"@{tweet.username}", _tweet(tweet, public_url))
 
 
@@ -87,3 +90,11 @@ def verifier_page(verifier: str) -> str:
 
 def message_page(title: str, message: str) -> str:
     return _layout(title, f"<h1>{escape(title)}</h1><p>{escape(message)}</p>")
+
+
+def send_html(resp: falcon.Response, page: str, status: int = 200) -> None:
+    resp.status = status
+    resp.content_type = falcon.MEDIA_HTML
+    resp.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    resp.set_header("X-Content-Type-Options", "nosniff")
+    resp.text = page

@@ -13,7 +13,7 @@ import math
 from x_sandbox.clock import Clock
 from x_sandbox.faults import DUPLICATE, ScriptedError
 from x_sandbox.state import SandboxState
-from x_sandbox.tweets import Tweet
+from x_sandbox.tweets import SandboxTweet
 from x_sandbox.x_problems import (
     XProblem,
     duplicate_content,
@@ -22,7 +22,7 @@ from x_sandbox.x_problems import (
     too_many_requests,
     unauthorized,
 )
-from x_sandbox.x_users import XUser
+from x_sandbox.x_users import SandboxUser
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,14 @@ def _scripted_problem(error: ScriptedError, reset_after_s: float, now: float) ->
     return problem(error)
 
 
-class TweetPoster:
+class TweetIntake:
+    """Takes a tweet in, or refuses it the way X would (or the faults say to)."""
+
     def __init__(self, state: SandboxState, clock: Clock) -> None:
         self._state = state
         self._clock = clock
 
-    def post(self, author: XUser, text: str) -> Tweet:
+    def post(self, author: SandboxUser, text: str) -> SandboxTweet:
         with self._state.lock:
             latency_ms = self._state.faults.latency_ms
         self._clock.sleep(latency_ms / 1000)

@@ -8,12 +8,19 @@ access token. Unused tokens expire.
 from __future__ import annotations
 
 import hmac
+import secrets
+import string
 from dataclasses import dataclass
-
-from x_sandbox.random_tokens import random_token
 
 #: How long a request token lives before it is approved and exchanged.
 REQUEST_TOKEN_LIFETIME_S = 15 * 60
+
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def random_token(length: int) -> str:
+    """A random, URL-safe string: a request token, its secret or a verifier."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
 @dataclass

@@ -7,14 +7,14 @@ import sys
 
 import gunicorn.config
 
-from x_sandbox.settings import Settings
+from x_sandbox.settings import SandboxSettings
 
 #: gunicorn 25.1+ opens a control socket at one per-user path by default, which
 #: other gunicorn servers on the machine would share.
 _HAS_CONTROL_SOCKET = hasattr(gunicorn.config, "ControlSocketDisable")
 
 
-def gunicorn_argv(settings: Settings) -> list[str]:
+def gunicorn_argv(settings: SandboxSettings) -> list[str]:
     options = ["--no-control-socket"] if _HAS_CONTROL_SOCKET else []
     return [
         sys.executable,
@@ -38,7 +38,7 @@ def gunicorn_argv(settings: Settings) -> list[str]:
 
 
 def main() -> None:
-    argv = gunicorn_argv(Settings.from_env())
+    argv = gunicorn_argv(SandboxSettings.from_env())
     os.execvp(argv[0], argv)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
-class SettingsError(ValueError):
+class SandboxSettingsError(ValueError):
     """An environment variable holds a value the sandbox cannot use."""
 
 
@@ -23,9 +23,9 @@ def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+        raise SandboxSettingsError(f"{name} must be a whole number, not {raw!r}") from None
     if not low <= value <= high:
-        raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+        raise SandboxSettingsError(f"{name} must be between {low} and {high}, not {value}")
     return value
 
 
@@ -34,7 +34,9 @@ def _str(env: Mapping[str, str], name: str, default: str) -> str:
 
 
 @dataclass(frozen=True)
-class Settings:
+class SandboxSettings:
+    """How the sandbox listens and which app (consumer key and secret) it accepts."""
+
     host: str = "127.0.0.1"
     port: int = 8081
     consumer_key: str = "sandbox-consumer-key"
@@ -45,7 +47,7 @@ class Settings:
     threads: int = 16
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SandboxSettings:
         env = os.environ if env is None else env
         return cls(
             host=_str(env, "X_SANDBOX_HOST", cls.host),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from x_sandbox.faults import Faults
 from x_sandbox.post_stats import PostStats
-from x_sandbox.rate_limits import RateLimits
+from x_sandbox.rate_limits import RateLimitWindows
 from x_sandbox.request_tokens import RequestTokens
 from x_sandbox.tweets import TweetLog
 
@@ -18,7 +18,7 @@ class SandboxState:
     tweets: TweetLog = field(default_factory=TweetLog)
     request_tokens: RequestTokens = field(default_factory=RequestTokens)
     faults: Faults = field(default_factory=Faults)
-    rate_limits: RateLimits = field(default_factory=RateLimits)
+    rate_limits: RateLimitWindows = field(default_factory=RateLimitWindows)
     stats: PostStats = field(default_factory=PostStats)
     #: User names (lower case) whose access tokens X no longer accepts.
     revoked: set[str] = field(default_factory=set)

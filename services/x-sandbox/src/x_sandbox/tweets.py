@@ -1,12 +1,19 @@
-"""The tweets posted to the sandbox, kept in memory in the order they were posted."""
+"""The tweets posted to the sandbox, kept in memory in the order they were posted.
+
+SandboxTweet ids are shaped like X's snowflakes: milliseconds since X's epoch, shifted
+left 22 bits. They increase with time, so they keep increasing across sandbox
+restarts, and strictly increase within one process.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from x_sandbox.tweet_ids import TweetIds
-from x_sandbox.x_users import XUser
+from x_sandbox.x_users import SandboxUser
+
+#: X's snowflake epoch (2010-11-04T01:42:54.657Z), in milliseconds.
+SNOWFLAKE_EPOCH_MS = 1288834974657
 
 
 def x_timestamp(epoch_s: float) -> str:
@@ -15,8 +22,22 @@ def x_timestamp(epoch_s: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+class TweetIds:
+    """Not thread-safe: the caller holds the sandbox's lock."""
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self, now: float) -> int:
+        from_time = (int(now * 1000) - SNOWFLAKE_EPOCH_MS) << 22
+        self._last = max(self._last + 1, from_time)
+        return self._last
+
+
 @dataclass(frozen=True)
-class Tweet:
+class SandboxTweet:
+    """A tweet as the sandbox holds it, and as X's v2 API shows it."""
+
     id: int
     text: str
     author_id: str
@@ -46,11 +67,11 @@ class TweetLog:
 
     def __init__(self) -> None:
         self._ids = TweetIds()
-        self._tweets: dict[int, Tweet] = {}  # insertion order is posting order
+        self._tweets: dict[int, SandboxTweet] = {}  # insertion order is posting order
         self._by_author_and_text: dict[tuple[str, str], int] = {}
 
-    def add(self, author: XUser, text: str, now: float) -> Tweet:
-        tweet = Tweet(
+    def add(self, author: SandboxUser, text: str, now: float) -> SandboxTweet:
+        tweet = SandboxTweet(
             id=self._ids.next(now),
             text=text,
             author_id=author.id,
@@ -61,7 +82,7 @@ class TweetLog:
         self._by_author_and_text[(tweet.author_id, tweet.text)] = tweet.id
         return tweet
 
-    def get(self, tweet_id: int) -> Tweet | None:
+    def get(self, tweet_id: int) -> SandboxTweet | None:
         return self._tweets.get(tweet_id)
 
     def delete(self, tweet_id: int) -> None:
@@ -76,16 +97,16 @@ class TweetLog:
     def __len__(self) -> int:
         return len(self._tweets)
 
-    def newest(self, count: int) -> list[Tweet]:
+    def newest(self, count: int) -> list[SandboxTweet]:
         return list(reversed(self._tweets.values()))[:count]
 
-    def oldest_first(self, username: str | None = None) -> list[Tweet]:
+    def oldest_first(self, username: str | None = None) -> list[SandboxTweet]:
         tweets = list(self._tweets.values())
         if username is not None:
             tweets = [t for t in tweets if t.username.lower() == username.lower()]
         return tweets
 
-    def newest_first_by(self, author_id: str) -> list[Tweet]:
+    def newest_first_by(self, author_id: str) -> list[SandboxTweet]:
         return [t for t in reversed(self._tweets.values()) if t.author_id == author_id]
 
     def clear(self) -> None:

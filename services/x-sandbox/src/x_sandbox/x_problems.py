@@ -92,7 +92,9 @@ def oauth_refused(message: str) -> XProblem:
     return XProblem(401, f"Error processing your OAuth request: {message}")
 
 
-def handle_x_problem(req: falcon.Request, resp: falcon.Response, ex: XProblem, params) -> None:
+def handle_x_problem(
+    req: falcon.Request, resp: falcon.Response, ex: XProblem, params: dict[str, Any]
+) -> None:
     resp.status = ex.status
     if isinstance(ex.body, str):
         resp.content_type = falcon.MEDIA_TEXT
@@ -104,10 +106,10 @@ def handle_x_problem(req: falcon.Request, resp: falcon.Response, ex: XProblem, p
 
 
 def handle_http_error(
-    req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError, params
+    req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError, params: dict[str, Any]
 ) -> None:
     """Falcon's own errors (unknown route, wrong method, bad input) in X's problem shape."""
     status = ex.status_code
     handle_x_problem(req, resp, problem(status, ex.description), params)
-    for name, value in (ex.headers or {}).items():
+    for name, value in dict(ex.headers or {}).items():
         resp.set_header(name, value)

@@ -25,13 +25,15 @@ def user_id_for(username: str) -> str:
 
 
 @dataclass(frozen=True)
-class XUser:
+class SandboxUser:
+    """An X account as the sandbox knows it: made up from the user name alone."""
+
     id: str
     username: str
     name: str
 
     @classmethod
-    def named(cls, username: str) -> XUser:
+    def named(cls, username: str) -> SandboxUser:
         if not is_valid_username(username):
             raise ValueError(f"not an X user name: {username!r}")
         return cls(id=user_id_for(username), username=username, name=username)

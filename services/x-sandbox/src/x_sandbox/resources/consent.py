@@ -12,9 +12,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import falcon
 
 from x_sandbox.clock import Clock
-from x_sandbox.html_pages import consent_page, message_page, verifier_page
+from x_sandbox.html_pages import consent_page, message_page, send_html, verifier_page
 from x_sandbox.request_body import form_body
-from x_sandbox.resources.html_response import send_html
 from x_sandbox.resources.oauth_tokens import OUT_OF_BAND
 from x_sandbox.state import SandboxState
 from x_sandbox.x_users import is_valid_username

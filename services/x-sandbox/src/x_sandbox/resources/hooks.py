@@ -15,12 +15,12 @@ from x_sandbox.x_users import is_valid_username
 log = logging.getLogger(__name__)
 
 
-class HealthHook:
+class SandboxHealthHook:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = {"status": "ok"}
 
 
-class TweetsHook:
+class PostedTweetsHook:
     """Everything posted (and not deleted), oldest first; ``?username=`` filters."""
 
     def __init__(self, state: SandboxState, public_url: str) -> None:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import falcon
 
-from x_sandbox.html_pages import message_page, tweet_list_page, tweet_page
-from x_sandbox.resources.html_response import send_html
+from x_sandbox.html_pages import message_page, send_html, tweet_list_page, tweet_page
 from x_sandbox.state import SandboxState
 
 #: The index shows this many of the newest tweets.
 INDEX_LENGTH = 200
 
 
-class IndexPage:
+class IndexPageResource:
     def __init__(self, state: SandboxState, public_url: str) -> None:
         self._state = state
         self._public_url = public_url
@@ -24,12 +23,16 @@ class IndexPage:
         send_html(resp, tweet_list_page(tweets, total, self._public_url))
 
 
-class TweetPage:
+class StatusPageResource:
+    """One tweet at its X address; a wrong user name in the address redirects to the right one."""
+
     def __init__(self, state: SandboxState, public_url: str) -> None:
         self._state = state
         self._public_url = public_url
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, username: str, tweet_id: int):
+    def on_get(
+        self, req: falcon.Request, resp: falcon.Response, username: str, tweet_id: int
+    ) -> None:
         with self._state.lock:
             tweet = self._state.tweets.get(tweet_id)
         if tweet is None:

@@ -6,7 +6,7 @@ import logging
 
 import falcon
 
-from x_sandbox.posting import TweetPoster
+from x_sandbox.posting import TweetIntake
 from x_sandbox.request_body import json_body
 from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import invalid_request, problem, tweet_not_found
@@ -35,8 +35,10 @@ def tweet_id_param(value: str) -> int:
     return int(value)
 
 
-class TweetsResource:
-    def __init__(self, poster: TweetPoster) -> None:
+class CreateTweetResource:
+    """X's Create Tweet endpoint, in the signed-in user's name."""
+
+    def __init__(self, poster: TweetIntake) -> None:
         self._poster = poster
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -45,7 +47,9 @@ class TweetsResource:
         resp.media = {"data": tweet.as_x_json()}
 
 
-class TweetResource:
+class DeleteTweetResource:
+    """X's Delete Tweet endpoint: only the author may delete a tweet."""
+
     def __init__(self, state: SandboxState) -> None:
         self._state = state
 

@@ -8,7 +8,7 @@ from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import invalid_request
 
 
-class MeResource:
+class UsersMeResource:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.media = {"data": req.context.user.as_json()}
 

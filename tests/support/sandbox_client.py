@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from falcon import testing
 from oauthlib.oauth1 import Client
 
-from x_sandbox.settings import Settings
+from x_sandbox.settings import SandboxSettings
 
 #: The host falcon's test client puts in requests; signatures cover it.
 BASE = "http://falconframework.org"
@@ -47,7 +47,7 @@ class Account:
 class Sandbox:
     """Drives the app as X's clients do, signing every request with oauthlib."""
 
-    def __init__(self, client: testing.TestClient, settings: Settings) -> None:
+    def __init__(self, client: testing.TestClient, settings: SandboxSettings) -> None:
         self.client = client
         self.settings = settings
 
