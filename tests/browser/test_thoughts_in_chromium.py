@@ -61,7 +61,7 @@ def test_send_a_thought_and_watch_it_reach_the_mail_server(tab: Tab, smtp: SmtpS
     tab.screenshot("thoughts-desktop")
 
     # The page says sent only once the mail server took it: exactly one copy, both parts.
-    smtp.wait_for_recipient(FRIEND, timeout=5)
+    smtp.wait_for_recipient(FRIEND, timeout=15)
     time.sleep(SETTLE_S)
     received = smtp.to(FRIEND)
     assert len(received) == 1

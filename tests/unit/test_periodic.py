@@ -10,14 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.accounts import make_user
+from tests.support.web_api import QUEUE_KEY
 from tweetnow.shared.broker import job_store
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.jobs import JobRecord
 from tweetnow.shared.models import Tweet, TweetStatus
 from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns, check_cron
 from tweetnow.tweeter.housekeeping import dispatch_due_tweets, job_is_live, sweep_outbox
-
-from .test_web_api import QUEUE_KEY
 
 
 @pytest.mark.parametrize("expr", ["0 9 * * 0", "0 9 * * sun", "0 9 * * 0-5", "@weekly"])
