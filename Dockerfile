@@ -14,13 +14,12 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
-# The venv's own setuptools goes: a service that needs it at run time pins it.
-RUN python3 -m venv /opt/venv \
- && /opt/venv/bin/pip uninstall --yes setuptools
-
-# The build backend, by hash, beside the venv rather than in it.
+# The venv, without its own setuptools (a service that needs it at run time
+# pins it), and the build backend, by hash, beside the venv rather than in it.
 COPY requirements/build-backend.txt /tmp/build-backend.txt
-RUN /opt/venv/bin/pip install --require-hashes --target /opt/build-backend \
+RUN python3 -m venv /opt/venv \
+ && /opt/venv/bin/pip uninstall --yes setuptools \
+ && /opt/venv/bin/pip install --require-hashes --target /opt/build-backend \
       -r /tmp/build-backend.txt
 
 # The service's dependencies: this layer is reused until its pins change.
