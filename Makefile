@@ -6,8 +6,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PACKAGES := shared services/web services/tweeter services/mailer services/x-sandbox
+PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
 .PHONY: help venv dev test test-unit test-system test-faults screenshots bench lint fmt lock redis chromium clean
 
@@ -16,10 +18,16 @@ help: ## List the targets
 
 venv: $(STAMP) ## Create .venv from the hash-pinned requirements (done by every target that needs it)
 
-$(STAMP): requirements/dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+# requirements/dev.txt pins the build backend too: our packages are built with
+# it, so nothing unpinned is downloaded.
+$(STAMP): requirements/dev.txt $(PYPROJECTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
-	$(PY) -m pip install --quiet --no-deps $(addprefix -e ,$(PACKAGES))
+	$(PY) -m pip install --quiet --no-build-isolation --no-deps $(addprefix -e ,$(PACKAGES))
+	touch $@
+
+$(BENCH_STAMP): requirements/bench.txt $(STAMP)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/bench.txt
 	touch $@
 
 redis: ## Make sure redis-server is installed (installs Debian's package as root)
@@ -46,7 +54,7 @@ test-faults: venv redis ## Fault suite: SIGKILLed workers, Redis restart, locked
 screenshots: venv redis chromium ## Run the browser tests and keep their screenshots in docs/screenshots/ (the README shows them)
 	TWEETNOW_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest tests/browser
 
-bench: venv redis ## Benchmarks (numbers in the README); writes bench/results/ and docs/bench/numbers.svg
+bench: $(BENCH_STAMP) redis ## Benchmarks (numbers in the README; installs the peers they compare with); writes bench/results/ and docs/bench/numbers.svg
 	$(PY) -m bench.run
 	$(PY) -m bench.pages
 	$(PY) -m bench.admin
@@ -60,10 +68,22 @@ fmt: venv ## Format and fix what ruff can
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-lock: venv ## Recompile requirements/*.txt (hash-pinned, no index URLs) from requirements/*.in
-	cd requirements && for s in $(SERVICES) dev; do \
-	  ../$(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
-	    --python-platform x86_64-unknown-linux-gnu $$s.in -o $$s.txt; done
+# The pins are for the images' CPython 3.11 on x86_64/glibc. An existing pin is
+# kept until a bound in a pyproject excludes it (or `make lock UPGRADE=--upgrade`).
+COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+  --python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" $(UPGRADE)
+# The build backend our packages declare in [build-system], one requirement a line.
+BUILD_REQUIRES = $(PY) -c 'import sys, tomllib; print(*sorted({r for f in sys.argv[1:] \
+  for r in tomllib.load(open(f, "rb"))["build-system"]["requires"]}), sep="\n")' $(PYPROJECTS)
+
+lock: venv ## Recompile the hash-pinned requirements/*.txt from the pyproject files
+	for s in $(SERVICES); do \
+	  $(COMPILE) services/$$s/pyproject.toml --no-emit-package tweetnow-shared -o requirements/$$s.txt; \
+	done
+	$(BUILD_REQUIRES) | $(COMPILE) - -o requirements/build-backend.txt
+	$(BUILD_REQUIRES) | $(COMPILE) - $(PYPROJECTS) --group pyproject.toml:dev \
+	  --no-emit-package tweetnow-shared -o requirements/dev.txt
+	$(COMPILE) --group pyproject.toml:bench -c requirements/dev.txt -o requirements/bench.txt
 
 clean: ## Remove the virtualenv and local state
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -7,7 +7,7 @@
 #      bundle (pip, apt and npm inside containers reach the registries only then);
 #   4. build stand-ins for the official redis, postgres and MailDev images FROM it
 #      (deploy/standins/*).
-# Everything else (Makefile, docker-compose.yml, Dockerfiles) stays what any
+# Everything else (Makefile, docker-compose.yml, the Dockerfile) stays what any
 # Docker user runs with the official images: this script is never called by
 # them. It only changes which images they use, through variables.
 #

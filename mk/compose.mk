@@ -7,16 +7,18 @@ COMPOSE ?= docker compose
 # it never touches a stack started with `make up`, and drops its volumes after.
 TEST_WEB_PORT ?= 18000
 TEST_SANDBOX_PORT ?= 18081
+TEST_MAILDEV_PORT ?= 11080
 TEST_COMPOSE_ENV := \
   COMPOSE_PROJECT_NAME=tweetnow-test \
   COMPOSE_FILE=docker-compose.yml:tests/compose/compose.test.yml \
   WEB_PUBLISHED_PORT=$(TEST_WEB_PORT) \
   SANDBOX_PUBLISHED_PORT=$(TEST_SANDBOX_PORT) \
-  MAILDEV_WEB_PUBLISHED_PORT=11080 \
+  MAILDEV_WEB_PUBLISHED_PORT=$(TEST_MAILDEV_PORT) \
   MAILDEV_SMTP_PUBLISHED_PORT=11025 \
   TWEETNOW_TEST_COMPOSE=1 \
   TWEETNOW_TEST_WEB_URL=http://localhost:$(TEST_WEB_PORT) \
-  TWEETNOW_TEST_SANDBOX_URL=http://localhost:$(TEST_SANDBOX_PORT)
+  TWEETNOW_TEST_SANDBOX_URL=http://localhost:$(TEST_SANDBOX_PORT) \
+  TWEETNOW_TEST_MAILDEV_URL=http://localhost:$(TEST_MAILDEV_PORT)
 
 .PHONY: images up down logs ps scale test-compose
 

@@ -1,13 +1,15 @@
 """What ops rely on in the service images: they run as a non-root user and
-carry neither pip nor a compiler; web and the sandbox report their health."""
+carry neither pip nor a compiler; web and the sandbox report their health;
+each holds its own service's packages and no other's."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 
-from .conftest import compose
+from tests.support.compose_stack import compose
 
 PROBE = (
     "import importlib.util, os, shutil; "
@@ -34,3 +36,62 @@ def test_reports_healthy(service: str):
         check=True,
     ).stdout.strip()
     assert status == "healthy"
+
+
+#: Every module that tells one service's image from another's: our packages and
+#: the third-party ones only one service needs.
+MODULES = [
+    "tweetnow.shared",
+    "tweetnow.web",
+    "tweetnow.tweeter",
+    "tweetnow.mailer",
+    "x_sandbox",
+    "dramatiq",
+    "falcon",
+    "gunicorn",
+    "tweepy",
+    "periodiq",
+    "jinja2",
+    "oauthlib",
+]
+
+#: What each service's image can import of MODULES (tweepy brings oauthlib).
+IMPORTABLE = {
+    "web": {
+        "tweetnow.shared",
+        "tweetnow.web",
+        "dramatiq",
+        "falcon",
+        "gunicorn",
+        "tweepy",
+        "jinja2",
+        "oauthlib",
+    },
+    "tweeter": {
+        "tweetnow.shared",
+        "tweetnow.tweeter",
+        "dramatiq",
+        "tweepy",
+        "periodiq",
+        "oauthlib",
+    },
+    "mailer": {"tweetnow.shared", "tweetnow.mailer", "dramatiq", "jinja2"},
+    "x-sandbox": {"x_sandbox", "falcon", "gunicorn", "oauthlib"},
+}
+IMPORTABLE["scheduler"] = IMPORTABLE["tweeter"]  # the same image
+
+FIND = (
+    "import importlib.util, json, sys\n"
+    "def found(name):\n"
+    "    try:\n"
+    "        return importlib.util.find_spec(name) is not None\n"
+    "    except ModuleNotFoundError:\n"
+    "        return False\n"
+    "print(json.dumps([m for m in sys.argv[1:] if found(m)]))\n"
+)
+
+
+@pytest.mark.parametrize("service", sorted(IMPORTABLE))
+def test_holds_only_its_own_services_packages(service: str):
+    found = json.loads(compose("exec", "-T", service, "python3", "-c", FIND, *MODULES))
+    assert set(found) == IMPORTABLE[service]

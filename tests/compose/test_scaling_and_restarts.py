@@ -13,9 +13,16 @@ from dataclasses import dataclass
 import pytest
 import requests
 
+from tests.support.compose_stack import (
+    TWEETERS,
+    MailDev,
+    compose,
+    container_states,
+    scale,
+    scale_tweeters,
+    wait_http_ok,
+)
 from tests.support.stack import Person, Stack
-
-from .conftest import TWEETERS, compose, container_states, scale, scale_tweeters, wait_http_ok
 
 USERS = 3  # the burst is spread over a few accounts, as real traffic is
 
@@ -208,6 +215,19 @@ def test_stopping_the_tweeters_mid_job_loses_nothing(
         )
 
 
-def test_the_mailer_scales_too():
+def send_thought_and_see_it_arrive(person: Person, maildev: MailDev) -> None:
+    to = f"thought-{uuid.uuid4().hex[:10]}@example.com"
+    r = person.api().post(
+        person.url("/api/thoughts"), json={"email": to, "thought": "still here"}, timeout=10
+    )
+    assert r.status_code == 202, (r.status_code, r.text)
+    mail = maildev.wait_for(to)
+    assert mail["subject"] == f"A thought from @{person.username}: still here"
+
+
+def test_the_mailer_scales_too_and_mail_still_arrives(stack: Stack, maildev: MailDev):
+    person = stack.sign_in()
     scale("mailer", 2)
+    send_thought_and_see_it_arrive(person, maildev)
     scale("mailer", 1)
+    send_thought_and_see_it_arrive(person, maildev)

@@ -1,0 +1,93 @@
+# tweetnow's images: one recipe, a target per service. Each target is its own
+# image holding only that service's packages. From the repository root (the
+# build context), SERVICE naming the same service as the target:
+#   docker build --target tweeter --build-arg SERVICE=tweeter -t tweetnow/tweeter .
+# (`docker compose build` does this for every service.)
+# PYTHON_IMAGE is any image with Python 3.11 (python3 -m venv) on Debian 12;
+# the requirements are pinned for CPython 3.11 on x86_64/glibc.
+ARG PYTHON_IMAGE=python:3.11-slim
+
+# --- build: third-party wheels by hash, then our packages, into one venv -----
+FROM ${PYTHON_IMAGE} AS build
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+
+# The venv, without its own setuptools (a service that needs it at run time
+# pins it), and the build backend, by hash, beside the venv rather than in it.
+COPY requirements/build-backend.txt /tmp/build-backend.txt
+RUN python3 -m venv /opt/venv \
+ && /opt/venv/bin/pip uninstall --yes setuptools \
+ && /opt/venv/bin/pip install --require-hashes --target /opt/build-backend \
+      -r /tmp/build-backend.txt
+
+# The service's dependencies: this layer is reused until its pins change.
+ARG SERVICE
+COPY requirements/${SERVICE}.txt /tmp/requirements.txt
+RUN /opt/venv/bin/pip install --require-hashes -r /tmp/requirements.txt
+
+# Then our packages, built with the pinned backend and installed without
+# dependencies (everything they need is pinned above): the service's own, and
+# shared when the service's pyproject depends on it. pip leaves with the build.
+COPY shared /src/shared
+COPY services/${SERVICE} /src/services/${SERVICE}
+RUN packages=/src/services/${SERVICE} \
+ && if grep -q '"tweetnow-shared"' "$packages/pyproject.toml"; then packages="/src/shared $packages"; fi \
+ && PYTHONPATH=/opt/build-backend /opt/venv/bin/pip install --no-build-isolation --no-deps $packages \
+ && /opt/venv/bin/pip uninstall --yes pip
+
+# --- runtime: the venv, a non-root user, nothing else ------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+
+# A home of its own: gunicorn puts its control socket in ~/.gunicorn.
+RUN groupadd --system --gid 10001 tweetnow \
+ && useradd --system --uid 10001 --gid tweetnow --create-home \
+      --home-dir /home/tweetnow --shell /usr/sbin/nologin tweetnow
+
+COPY --from=build /opt/venv /opt/venv
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+WORKDIR /app
+USER 10001:10001
+
+# --- the services ------------------------------------------------------------
+
+# JSON API, pages and sign-in with X, under gunicorn. Also runs tweetnow-migrate.
+FROM runtime AS web
+ENV LOG_FORMAT=json \
+    WEB_HOST=0.0.0.0 \
+    WEB_PORT=8000
+EXPOSE 8000
+# Liveness only (the process answers). Readiness, /readyz, also needs Redis
+# and the database: an orchestrator must not kill web while Redis is away,
+# since web keeps accepting work then (the outbox sends it later).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('WEB_PORT', '8000'), timeout=2)"]
+CMD ["tweetnow-web"]
+
+# The workers: dramatiq is PID 1, and SIGTERM (docker stop) lets running jobs
+# finish and requeues the rest; give them a stop grace period (compose does).
+
+# Posts to X from the tweets queue. Also runs tweetnow-scheduler.
+FROM runtime AS tweeter
+ENV LOG_FORMAT=json
+CMD ["tweetnow-tweeter"]
+
+# Sends mail from the mail queue over SMTP.
+FROM runtime AS mailer
+ENV LOG_FORMAT=json
+CMD ["tweetnow-mailer"]
+
+# A local stand-in for the X API (development and tests only). One gunicorn
+# process: the sandbox keeps its state in memory. Never scale it.
+FROM runtime AS x-sandbox
+ENV X_SANDBOX_HOST=0.0.0.0 \
+    X_SANDBOX_PORT=8081
+EXPOSE 8081
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/_sandbox/health' % os.environ.get('X_SANDBOX_PORT', '8081'), timeout=2)"]
+CMD ["x-sandbox"]
