@@ -55,7 +55,8 @@ MODULES = [
     "oauthlib",
 ]
 
-#: What each service's image can import of MODULES (tweepy brings oauthlib).
+#: What each service's image can import of MODULES (tweepy brings oauthlib; shared
+#: declares the recurring jobs with periodiq, so every image of a tweetnow service has it).
 IMPORTABLE = {
     "web": {
         "tweetnow.shared",
@@ -64,6 +65,7 @@ IMPORTABLE = {
         "falcon",
         "gunicorn",
         "tweepy",
+        "periodiq",
         "jinja2",
         "oauthlib",
     },
@@ -75,7 +77,7 @@ IMPORTABLE = {
         "periodiq",
         "oauthlib",
     },
-    "mailer": {"tweetnow.shared", "tweetnow.mailer", "dramatiq", "jinja2"},
+    "mailer": {"tweetnow.shared", "tweetnow.mailer", "dramatiq", "periodiq", "jinja2"},
     "x-sandbox": {"x_sandbox", "falcon", "gunicorn", "oauthlib"},
 }
 IMPORTABLE["scheduler"] = IMPORTABLE["tweeter"]  # the same image
