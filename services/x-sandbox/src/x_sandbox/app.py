@@ -12,12 +12,10 @@ import sys
 import falcon
 
 from x_sandbox.access_tokens import AccessTokens
-from x_sandbox.authentication import UserContextMiddleware
 from x_sandbox.clock import Clock, SystemClock
+from x_sandbox.middleware import PostStatsMiddleware, RateLimitMiddleware, UserContextMiddleware
 from x_sandbox.oauth_signatures import SignatureChecker
-from x_sandbox.post_stats import PostStatsMiddleware
 from x_sandbox.posting import TweetIntake
-from x_sandbox.rate_limits import RateLimitMiddleware
 from x_sandbox.resources.consent import ConsentResource
 from x_sandbox.resources.hooks import (
     FaultsHook,

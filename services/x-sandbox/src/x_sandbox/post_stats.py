@@ -1,18 +1,13 @@
 """Counts of ``POST /2/tweets`` outcomes, so tests can prove what a client did.
 
-A middleware counts every answer, whatever refused or accepted the post: a bad
-signature, a rate limit, a scripted fault or X's duplicate check.
+``middleware.PostStatsMiddleware`` counts every answer, whatever refused or
+accepted the post: a bad signature, a rate limit, a scripted fault or X's
+duplicate check.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
-
-import falcon
-
-if TYPE_CHECKING:  # the state holds the counts: importing it at run time would be circular
-    from x_sandbox.state import SandboxState
 
 
 class PostStats:
@@ -41,15 +36,3 @@ class PostStats:
         self.attempted = 0
         self.created = 0
         self.errors_by_status.clear()
-
-
-class PostStatsMiddleware:
-    def __init__(self, state: SandboxState) -> None:
-        self._state = state
-
-    def process_response(
-        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
-    ) -> None:
-        if req.method == "POST" and req.path == "/2/tweets":
-            with self._state.lock:
-                self._state.stats.record(resp.status_code)

@@ -1,5 +1,5 @@
 """X's rate limits on ``/2/``: fixed windows per user and endpoint (and optionally per
-app), counted by a middleware and reported on every response.
+app), counted by ``middleware.RateLimitMiddleware`` and reported on every response.
 
 A window opens with the first request after the previous one ended and lasts
 ``window_s``; X reports its end as ``x-rate-limit-reset`` in whole epoch
@@ -12,16 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import falcon
-
-from x_sandbox.authentication import API_PREFIX
-from x_sandbox.clock import Clock
-from x_sandbox.x_problems import too_many_requests
-
-if TYPE_CHECKING:  # the state holds the windows: importing it at run time would be circular
-    from x_sandbox.state import SandboxState
 
 #: The one endpoint whose limits tests set (``rate_limit`` in the faults).
 TWEET_POST_ENDPOINT = "POST /2/tweets"
@@ -107,38 +97,3 @@ class RateLimitWindows:
 
     def clear(self) -> None:
         self._windows.clear()
-
-
-class RateLimitMiddleware:
-    """Takes one request from the signed-in user's quota, or answers X's 429; sets the
-    ``x-rate-limit-*`` headers on every ``/2/`` response that has none yet."""
-
-    def __init__(self, state: SandboxState, clock: Clock) -> None:
-        self._state = state
-        self._clock = clock
-
-    def process_resource(
-        self, req: falcon.Request, resp: falcon.Response, resource: object, params: dict[str, Any]
-    ) -> None:
-        user = req.context.get("user")
-        if user is None or resource is None or not req.path.startswith(API_PREFIX):
-            return
-        endpoint = f"{req.method} {req.uri_template}"
-        with self._state.lock:
-            rule = self._state.faults.rate_limit if endpoint == TWEET_POST_ENDPOINT else None
-            quota = self._state.rate_limits.take(
-                endpoint, user.id, rule or UNLIMITED, self._clock.now()
-            )
-        req.context.quota = quota
-        if quota.exceeded:
-            raise too_many_requests(quota.headers())
-
-    def process_response(
-        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
-    ) -> None:
-        if not req.path.startswith(API_PREFIX):
-            return
-        quota = req.context.get("quota") or Quota.fresh(UNLIMITED, self._clock.now())
-        for name, value in quota.headers().items():
-            if resp.get_header(name) is None:
-                resp.set_header(name, value)
