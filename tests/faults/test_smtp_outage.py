@@ -76,14 +76,7 @@ def test_smtp_down_15_s_every_mail_arrives_exactly_once(
     outcome = Outcome(f"SMTP down {DOWN_S} s", accepted=len(accepted))
     for person, mail_id, to in accepted:
         row = view(person, mail_id)
-        copies = len(smtp.to(to))
-        outcome.duplicated += copies > 1
-        if row["status"] == "sent" and copies >= 1:
-            outcome.sent += 1
-        elif row["status"] == "failed" and copies == 0:
-            outcome.failed[row["error"] or "(no reason)"] += 1
-        else:
-            outcome.lost += 1
+        outcome.tally(row["status"], row["error"], len(smtp.to(to)))
     OUTCOMES.append(outcome)
     assert (outcome.lost, outcome.duplicated) == (0, 0), outcome
     assert outcome.sent == outcome.accepted, outcome

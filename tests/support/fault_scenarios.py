@@ -34,6 +34,16 @@ class Outcome:
     def failed_total(self) -> int:
         return sum(self.failed.values())
 
+    def tally(self, status: str, error: str | None, copies: int) -> None:
+        """Count one accepted item by its row's final status and the copies seen outside."""
+        self.duplicated += copies > 1
+        if status == "sent" and copies >= 1:
+            self.sent += 1
+        elif status == "failed" and copies == 0:
+            self.failed[error or "(no reason)"] += 1
+        else:
+            self.lost += 1
+
     @staticmethod
     def table(outcomes: list[Outcome]) -> list[str]:
         head = ("scenario", "accepted", "sent", "failed", "lost", "duplicated", "refused")
@@ -79,15 +89,7 @@ def tweet_outcome(scenario: str, stack: Stack, posted: list[Posted]) -> Outcome:
     with ThreadPoolExecutor(8) as pool:
         rows = list(pool.map(lambda p: p.person.tweet(p.tweet_id), posted))
     for p, row in zip(posted, rows, strict=True):
-        copies = on_x[p.text]
-        if copies > 1:
-            outcome.duplicated += 1
-        if row["status"] == "sent" and copies >= 1:
-            outcome.sent += 1
-        elif row["status"] == "failed" and copies == 0:
-            outcome.failed[row["error"] or "(no reason)"] += 1
-        else:
-            outcome.lost += 1
+        outcome.tally(row["status"], row["error"], on_x[p.text])
     OUTCOMES.append(outcome)
     return outcome
 
