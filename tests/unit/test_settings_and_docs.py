@@ -60,7 +60,7 @@ def test_a_handle_in_the_admin_ids_is_refused():
 
 
 def test_the_old_admin_handles_setting_is_refused_and_names_its_replacement():
-    with pytest.raises(ValueError, match="ADMIN_X_USERNAMES is no longer read.*ADMIN_X_USER_IDS"):
+    with pytest.raises(ValueError, match=r"ADMIN_X_USERNAMES is no longer read.*ADMIN_X_USER_IDS"):
         Settings.from_env({"ADMIN_X_USERNAMES": "opsadmin"})
 
 
