@@ -45,7 +45,8 @@ class TweetCreate(Struct, forbid_unknown_fields=True):
     ] = None
 
 
-#: The longest an API token can be made to last; longer, it would rather not expire.
+#: The longest lifetime an API token can be given; one meant to last longer is made
+#: without an expiry.
 MAX_TOKEN_DAYS = 365
 
 

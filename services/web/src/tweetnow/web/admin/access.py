@@ -3,10 +3,9 @@
 Admins are people signed in with a browser session whose X user id is listed in
 ADMIN_X_USER_IDS. The id, never the handle: a renamed or deleted account frees
 its handle for someone else, while an id stays with its account. An API token
-never counts, not even an admin's own. Anyone
-else gets, for every method on every address under /admin (known or not), the
-very 404 an unknown address gets: no 405, no Allow header, nothing that tells
-the dashboard is there.
+never counts, not even an admin's own. Anyone else gets, for every method on
+every address under /admin (known or not), the very 404 an unknown address
+gets: no 405, no Allow header, nothing that tells the dashboard is there.
 """
 
 from __future__ import annotations

@@ -39,15 +39,14 @@ class TokenService:
         """A new token for ``user``: the only time its secret is seen. It works until
         revoked, or for ``expires_in_days`` days when given."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        now = utcnow()
-        expires_at = None if expires_in_days is None else now + timedelta(days=expires_in_days)
+        now = to_db(utcnow())
         row = ApiToken.create(
             user=user,
             label=label.strip(),
             token_hash=_hash(token),
             prefix=token[:10],
-            created_at=to_db(now),
-            expires_at=None if expires_at is None else to_db(expires_at),
+            created_at=now,
+            expires_at=None if expires_in_days is None else now + timedelta(days=expires_in_days),
         )
         return TokenIssued(
             id=row.id,
