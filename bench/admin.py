@@ -39,6 +39,8 @@ RESULTS = Path(__file__).parent / "results"
 JOBS = 10_000
 READY, DELAYED, DEAD = 3_000, 2_000, 1_000
 WARM_UP = 20
+#: The admin's X user id (the 50 other people have ids 0 to 49).
+ADMIN_X_USER_ID = "1000"
 STATUSES = [TweetStatus.SENT] * 6 + [
     TweetStatus.FAILED,
     TweetStatus.QUEUED,
@@ -68,7 +70,7 @@ def seed(deps: WebDeps) -> tuple[dict[str, str], dict[str, str]]:
         for i in range(50)
     ]
     admin = User.create(
-        x_user_id="admin", username="admin", x_access_token="-", x_access_secret="-"
+        x_user_id=ADMIN_X_USER_ID, username="admin", x_access_token="-", x_access_secret="-"
     )
     with database.atomic():
         rows = [
@@ -145,7 +147,7 @@ def main() -> None:
             "REDIS_URL": server.url,
             "DATABASE_URL": f"sqlite:///{workdir / 'admin.sqlite3'}",
             "SECRET_KEY": "bench-admin",
-            "ADMIN_X_USERNAMES": "admin",
+            "ADMIN_X_USER_IDS": ADMIN_X_USER_ID,
             "LOG_LEVEL": "WARNING",
         }
         try:

@@ -1,6 +1,6 @@
 """The admin dashboard in a real browser, against real worker processes.
 
-An admin (the X handle in the stack's ADMIN_X_USERNAMES) sees the overview,
+An admin (the X account whose id is in the stack's ADMIN_X_USER_IDS) sees the overview,
 three tweeter processes, a tweet that X kept refusing end up dead, retries it
 once X is back and sees it sent. Anyone else gets 404 on every admin page and
 action, whatever the method.
@@ -16,19 +16,17 @@ from playwright.sync_api import expect
 
 from tests.support.admin_paths import ADMIN_ACTIONS, ADMIN_PAGES
 from tests.support.browser_tab import Tab
-from tests.support.local_stack import LocalStack
+from tests.support.local_stack import ADMIN_X_USERNAME, LocalStack
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.system
-
-ADMIN = "opsadmin"
 
 
 def test_an_admin_finds_a_dead_tweet_retries_it_and_sees_it_sent(
     tab: Tab, stack: Stack, local: LocalStack
 ):
     page = tab.page
-    tab.sign_in(ADMIN)
+    tab.sign_in(ADMIN_X_USERNAME)
     page.goto("/admin")
     expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
     expect(page.locator("#queue-depths")).to_contain_text("tweets")

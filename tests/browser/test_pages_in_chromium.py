@@ -223,12 +223,16 @@ def test_account_email_and_api_tokens(tab: Tab, phone: Tab, stack: Stack, userna
     expect(page.locator("#email-message")).to_have_text("Saved. Notices go to Ada@example.com.")
 
     page.get_by_label("Label").fill("deploy script")
+    expect(page.get_by_label("Expires")).to_have_value("90")
+    page.get_by_label("Expires").select_option(label="In 30 days")
     page.get_by_role("button", name="Create token").click()
     shown = page.get_by_label(re.compile("Your new token"))
     expect(shown).to_have_value(re.compile(r"^tn_"))
     token = shown.input_value()
     listed = page.locator(".token", has_text="deploy script")
     expect(listed).to_have_count(1)
+    expect(listed).to_contain_text("expires")
+    expect(page.locator("#x-user-id")).to_have_text(re.compile(r"^[0-9]+$"))
     tab.screenshot("account-desktop")
 
     api = requests.Session()
@@ -241,6 +245,7 @@ def test_account_email_and_api_tokens(tab: Tab, phone: Tab, stack: Stack, userna
     expect(page.locator("#new-token")).to_be_hidden()
     assert token not in page.content()
     expect(page.locator(".token", has_text="deploy script")).to_contain_text(token[:10])
+    expect(page.locator(".token", has_text="deploy script")).to_contain_text("expires")
     expect(page.get_by_label("Email address")).to_have_value("Ada@example.com")
 
     page.locator(".token", has_text="deploy script").get_by_role("button", name="Revoke").click()
@@ -287,3 +292,16 @@ def test_pages_send_their_security_headers_and_cache_static_files(tab: Tab, user
     asset = page.request.get(css)
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert tab.problems == []
+
+
+def test_sign_out_everywhere_from_the_account_page(tab: Tab, phone: Tab, username: str):
+    tab.sign_in(username)
+    phone.sign_in(username)
+    page = tab.page
+    page.goto("/account")
+    page.get_by_role("button", name="Sign out everywhere").click()
+    page.wait_for_url(tab.stack.web_url + "/")
+    expect(page.get_by_role("link", name="Sign in with X")).to_be_visible()
+    phone.page.goto("/account")  # the other browser is signed out too
+    expect(phone.page.get_by_role("link", name="Sign in with X")).to_be_visible()
+    assert tab.problems == [] and phone.problems == []

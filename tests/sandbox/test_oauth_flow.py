@@ -40,6 +40,30 @@ def test_the_whole_dance_gives_tokens_that_work_on_the_api(sandbox: Sandbox):
     assert me.json == {"data": {"id": fields["user_id"], "name": "Alice_1", "username": "Alice_1"}}
 
 
+def test_a_recycled_handle_signs_in_as_the_account_that_holds_it_now(sandbox: Sandbox):
+    token, secret = sandbox.request_token()
+    verifier = sandbox.approve(token, "Alice_1", user_id="42")
+    fields = {
+        k: v[0] for k, v in parse_qs(sandbox.access_token(token, secret, verifier).text).items()
+    }
+    assert (fields["user_id"], fields["screen_name"]) == ("42", "Alice_1")
+    assert fields["oauth_token"].split("-")[0] == "42"
+    account = Account("Alice_1", "42", fields["oauth_token"], fields["oauth_token_secret"])
+    me = sandbox.signed("GET", "/2/users/me", account=account)
+    assert me.json == {"data": {"id": "42", "name": "Alice_1", "username": "Alice_1"}}
+
+
+def test_a_user_id_that_is_not_a_number_is_asked_again(sandbox: Sandbox):
+    token, _ = sandbox.request_token()
+    for bad in ("abc", "0", "-5", "99999999999999999999"):
+        r = sandbox.client.simulate_get(
+            "/oauth/authenticate", params={"oauth_token": token, "username": "ann", "user_id": bad}
+        )
+        assert r.status_code == 400, bad
+        assert "at most 19 digits" in r.text
+    assert sandbox.approve(token, "ann", user_id="7")  # the token is still usable
+
+
 def test_authorize_path_and_the_form_post_approve_too(sandbox: Sandbox):
     token, secret = sandbox.request_token()
     page = sandbox.client.simulate_get("/oauth/authorize", params={"oauth_token": token})

@@ -12,6 +12,11 @@ from pathlib import Path
 
 from tests.support.processes import Process, RedisServer, console_script, free_port
 from tests.support.smtp_sink import SmtpSink
+from x_sandbox.x_users import user_id_for
+
+#: The admin's X handle, and the id the sandbox gives the account that holds it.
+ADMIN_X_USERNAME = "opsadmin"
+ADMIN_X_USER_ID = user_id_for(ADMIN_X_USERNAME)
 
 
 @dataclass
@@ -132,6 +137,6 @@ def _test_env(workdir: Path, redis_url: str, web_port: int, sandbox_port: int) -
         "MAIL_MIN_BACKOFF_MS": "200",
         "MAIL_MAX_BACKOFF_MS": "2000",
         "SMTP_TIMEOUT_S": "3",
-        # The browser tests sign in as this X handle to use /admin.
-        "ADMIN_X_USERNAMES": "opsadmin",
+        # The browser tests sign in as this X account to use /admin.
+        "ADMIN_X_USER_IDS": ADMIN_X_USER_ID,
     }

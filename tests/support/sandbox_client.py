@@ -99,11 +99,13 @@ class Sandbox:
         assert fields["oauth_callback_confirmed"] == ["true"]
         return fields["oauth_token"][0], fields["oauth_token_secret"][0]
 
-    def approve(self, token: str, username: str) -> str:
-        """Approve through the no-browser link; returns the verifier."""
-        r = self.client.simulate_get(
-            "/oauth/authenticate", params={"oauth_token": token, "username": username}
-        )
+    def approve(self, token: str, username: str, user_id: str | None = None) -> str:
+        """Approve through the no-browser link (as account ``user_id`` when given); returns
+        the verifier."""
+        params = {"oauth_token": token, "username": username}
+        if user_id is not None:
+            params["user_id"] = user_id
+        r = self.client.simulate_get("/oauth/authenticate", params=params)
         assert r.status_code == 302, r.text
         query = parse_qs(urlsplit(r.headers["location"]).query)
         assert query["oauth_token"] == [token]

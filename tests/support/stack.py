@@ -53,19 +53,32 @@ class Stack:
 
     # --- people --------------------------------------------------------------
 
-    def sign_in(self, username: str | None = None) -> Person:
-        """The whole "Sign in with X" dance with a plain HTTP client."""
+    def sign_in(
+        self,
+        username: str | None = None,
+        *,
+        user_id: str | None = None,
+        session: requests.Session | None = None,
+    ) -> Person:
+        """The whole "Sign in with X" dance with a plain HTTP client (a new one unless
+        ``session`` is given), as the X account ``user_id`` when given."""
         username = username or f"user{uuid.uuid4().hex[:10]}"
-        session = http_session()
-        r = session.get(f"{self.web_url}/auth/x/login", allow_redirects=False, timeout=10)
-        assert r.status_code == 303, (r.status_code, r.text)
-        authorize = r.headers["Location"]
-        r = session.get(f"{authorize}&username={username}", allow_redirects=False, timeout=10)
-        assert r.status_code in (302, 303), (r.status_code, r.text)
-        callback = r.headers["Location"]
+        session = session or http_session()
+        callback = self.approved_callback(session, username, user_id=user_id)
         r = session.get(callback, allow_redirects=False, timeout=10)
         assert r.status_code == 303, (r.status_code, r.text)
         return Person(stack=self, username=username, session=session)
+
+    def approved_callback(
+        self, session: requests.Session, username: str, *, user_id: str | None = None
+    ) -> str:
+        """Start signing in with ``session`` and approve on X: the callback X sends back."""
+        r = session.get(f"{self.web_url}/auth/x/login", allow_redirects=False, timeout=10)
+        assert r.status_code == 303, (r.status_code, r.text)
+        params = {"username": username} | ({"user_id": user_id} if user_id else {})
+        r = session.get(r.headers["Location"], params=params, allow_redirects=False, timeout=10)
+        assert r.status_code in (302, 303), (r.status_code, r.text)
+        return r.headers["Location"]
 
 
 @dataclass

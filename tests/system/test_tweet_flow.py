@@ -8,6 +8,7 @@ import uuid
 import requests
 
 from tests.support.stack import Stack
+from tweetnow.web.signin_binding import SIGNIN_COOKIE
 
 
 def unique(text: str) -> str:
@@ -107,8 +108,9 @@ def test_a_replayed_oauth_callback_is_refused(stack: Stack):
     login = s.get(f"{stack.web_url}/auth/x/login", allow_redirects=False, timeout=10)
     approve = s.get(login.headers["Location"] + "&username=replayer", allow_redirects=False)
     callback = approve.headers["Location"]
+    bound = {SIGNIN_COOKIE: s.cookies[SIGNIN_COOKIE]}  # replayed from the same browser
     assert s.get(callback, allow_redirects=False, timeout=10).status_code == 303
-    replay = requests.get(callback, allow_redirects=False, timeout=10)
+    replay = requests.get(callback, cookies=bound, allow_redirects=False, timeout=10)
     assert replay.status_code == 400
     assert "already used" in replay.json()["description"]
     missing = requests.get(f"{stack.web_url}/auth/x/callback", allow_redirects=False, timeout=10)

@@ -26,6 +26,8 @@ from tweetnow.web.domain.tokens import TokenService
 from tweetnow.web.middleware.authentication import CSRF_HEADER
 from tweetnow.web.sessions import CSRF_COOKIE, SessionManager
 
+#: The admin's X user id.
+ROOT_X_USER_ID = "1001"
 #: Every method a request can come with.
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -61,7 +63,7 @@ class Browser:
 
 @pytest.fixture
 def admin_deps(deps: WebDeps) -> WebDeps:
-    settings = dataclasses.replace(deps.settings, admin_x_usernames=("root",))
+    settings = dataclasses.replace(deps.settings, admin_x_user_ids=(ROOT_X_USER_ID,))
     return dataclasses.replace(deps, settings=settings)
 
 
@@ -72,7 +74,7 @@ def admin_app(admin_deps: WebDeps) -> falcon.testing.TestClient:
 
 @pytest.fixture
 def root(admin_deps: WebDeps) -> User:
-    return make_user(admin_deps.box, "Root")  # handles match case-insensitively
+    return make_user(admin_deps.box, "Root", x_user_id=ROOT_X_USER_ID)
 
 
 @pytest.fixture
@@ -137,10 +139,20 @@ def test_anyone_but_an_admin_gets_a_plain_404_for_every_method_on_every_admin_pa
 
 
 def test_nobody_is_admin_when_the_setting_is_empty(client, deps):
-    root = make_user(deps.box, "root")
+    root = make_user(deps.box, "root", x_user_id=ROOT_X_USER_ID)
     browser = Browser(client, deps, root)
-    assert deps.settings.admin_x_usernames == ()
+    assert deps.settings.admin_x_user_ids == ()
     assert browser.get("/admin").status_code == 404
+
+
+def test_the_admins_handle_on_another_account_is_not_an_admin(admin_app, admin_deps, root):
+    """A handle freed on X and taken by someone else: the new holder's id is not listed."""
+    User.update(username="Root_old").where(User.id == root.id).execute()
+    holder = Browser(admin_app, admin_deps, make_user(admin_deps.box, "Root"))
+    for path in ADMIN_PAGES:
+        assert holder.get(path).status_code == 404, path
+    assert holder.post("/admin/dead/tweets/all/delete").status_code == 404
+    assert Browser(admin_app, admin_deps, User.get_by_id(root.id)).get("/admin").status_code == 200
 
 
 def test_an_admin_sees_every_page(admin, root):

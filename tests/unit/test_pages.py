@@ -168,6 +168,21 @@ def test_account_page_shows_the_address_and_live_tokens_only(browser, ada):
     assert_no_inline_script_or_style(html)
 
 
+def test_account_page_shows_the_x_user_id_token_expiry_and_sign_out_everywhere(browser, ada):
+    tokens = TokenService()
+    tokens.issue(ada, "month", expires_in_days=30)
+    tokens.issue(ada, "forever")
+    html = browser.get("/account").text
+    assert f'<code id="x-user-id">{ada.x_user_id}</code>' in html
+    month = html.split("month</span>")[1].split("</li>")[0]
+    assert "expires <time datetime=" in month
+    forever = html.split("forever</span>")[1].split("</li>")[0]
+    assert "does not expire" in forever
+    form = html.split('<form id="logout-all-form"')[1].split("</form>")[0]
+    assert 'method="post" action="/auth/logout-all"' in form
+    assert f'name="csrf_token" value="{browser.cookies[CSRF_COOKIE]}"' in form
+
+
 def test_templates_are_compiled_once_no_file_is_read_per_request(browser, monkeypatch):
     browser.get("/")  # the app is built (templates compiled) before this point
 

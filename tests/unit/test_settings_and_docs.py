@@ -48,6 +48,22 @@ def test_a_bad_number_names_the_variable():
         Settings.from_env({"WEB_PORT": "eighty"})
 
 
+def test_admins_are_listed_by_x_user_id():
+    s = Settings.from_env({"ADMIN_X_USER_IDS": " 12, 3456 ,"})
+    assert s.admin_x_user_ids == ("12", "3456")
+    assert Settings.from_env({}).admin_x_user_ids == ()
+
+
+def test_a_handle_in_the_admin_ids_is_refused():
+    with pytest.raises(ValueError, match="ADMIN_X_USER_IDS must list numeric X user ids"):
+        Settings.from_env({"ADMIN_X_USER_IDS": "12,@opsadmin"})
+
+
+def test_the_old_admin_handles_setting_is_refused_and_names_its_replacement():
+    with pytest.raises(ValueError, match=r"ADMIN_X_USERNAMES is no longer read.*ADMIN_X_USER_IDS"):
+        Settings.from_env({"ADMIN_X_USERNAMES": "opsadmin"})
+
+
 @pytest.mark.parametrize(
     ("text", "length"),
     [("hello", 5), ("https://example.com/a/very/long/path/indeed", 23), ("😀", 2), ("日本", 4)],

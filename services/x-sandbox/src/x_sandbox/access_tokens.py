@@ -2,7 +2,9 @@
 
 A token reads ``<user_id>-<username><mac>``: X's clients (tweepy) take the user
 id from the part before ``-``. The MAC and the token secret are HMACs keyed
-with the consumer secret, so the sandbox checks any token by recomputing them.
+with the consumer secret over both the id and the name, so the sandbox checks
+any token by recomputing them, and a token keeps the account it was issued to
+even when that account's name also derives another id.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from x_sandbox.x_users import SandboxUser, is_valid_username, user_id_for
+from x_sandbox.x_users import SandboxUser, is_valid_user_id, is_valid_username
 
 _MAC_LENGTH = 40
 
@@ -38,12 +40,12 @@ class AccessTokens:
         if not dash or len(rest) <= _MAC_LENGTH:
             return None
         username, mac = rest[:-_MAC_LENGTH], rest[-_MAC_LENGTH:]
-        if not is_valid_username(username) or user_id != user_id_for(username):
+        if not is_valid_username(username) or not is_valid_user_id(user_id):
             return None
         expected = self._hmac("token", user_id, username)[:_MAC_LENGTH]
         if not hmac.compare_digest(mac, expected):
             return None
-        return SandboxUser.named(username)
+        return SandboxUser.named(username, user_id)
 
     def secret_for(self, token: str) -> str | None:
         user = self.user_for(token)

@@ -12,6 +12,8 @@ import secrets
 import string
 from dataclasses import dataclass
 
+from x_sandbox.x_users import SandboxUser
+
 #: How long a request token lives before it is approved and exchanged.
 REQUEST_TOKEN_LIFETIME_S = 15 * 60
 
@@ -29,7 +31,7 @@ class PendingAuthorization:
     secret: str
     callback: str
     created_at: float
-    username: str | None = None
+    user: SandboxUser | None = None
     verifier: str | None = None
 
     @property
@@ -72,10 +74,10 @@ class RequestTokens:
         pending = self._live(token, now)
         return None if pending is None or pending.approved else pending
 
-    def approve(self, token: str, username: str, now: float) -> PendingAuthorization | None:
+    def approve(self, token: str, user: SandboxUser, now: float) -> PendingAuthorization | None:
         pending = self.awaiting_consent(token, now)
         if pending is not None:
-            pending.username = username
+            pending.user = user
             pending.verifier = random_token(32)
         return pending
 
@@ -85,15 +87,15 @@ class RequestTokens:
             del self._pending[token]
         return pending
 
-    def exchange(self, token: str, verifier: str | None, now: float) -> str | None:
-        """The approved user name, once; None for an unknown token or a wrong verifier."""
+    def exchange(self, token: str, verifier: str | None, now: float) -> SandboxUser | None:
+        """The approved user, once; None for an unknown token or a wrong verifier."""
         pending = self._live(token, now)
-        if pending is None or pending.verifier is None or pending.username is None:
+        if pending is None or pending.verifier is None or pending.user is None:
             return None
         if not hmac.compare_digest((verifier or "").encode(), pending.verifier.encode()):
             return None
         del self._pending[token]
-        return pending.username
+        return pending.user
 
     def clear(self) -> None:
         self._pending.clear()

@@ -2,6 +2,8 @@
 
 Accounts are not stored. A user's id is derived from the user name (case does
 not matter, as on X), so the same name is the same account after a restart.
+A sign-in may also name the id, to stand for the account that holds the name
+now: on X a handle freed by a renamed or deleted account passes to another one.
 """
 
 from __future__ import annotations
@@ -12,10 +14,17 @@ from dataclasses import dataclass
 
 #: X user names: 1 to 15 letters, digits or underscores.
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{1,15}")
+#: X user ids: positive 64-bit numbers, written in decimal.
+USER_ID_PATTERN = re.compile(r"[1-9][0-9]{0,18}")
+MAX_USER_ID = 2**63 - 1
 
 
 def is_valid_username(username: str) -> bool:
     return USERNAME_PATTERN.fullmatch(username) is not None
+
+
+def is_valid_user_id(user_id: str) -> bool:
+    return USER_ID_PATTERN.fullmatch(user_id) is not None and int(user_id) <= MAX_USER_ID
 
 
 def user_id_for(username: str) -> str:
@@ -33,10 +42,14 @@ class SandboxUser:
     name: str
 
     @classmethod
-    def named(cls, username: str) -> SandboxUser:
+    def named(cls, username: str, user_id: str | None = None) -> SandboxUser:
+        """The account holding ``username``: the one its name derives, unless ``user_id``
+        names another."""
         if not is_valid_username(username):
             raise ValueError(f"not an X user name: {username!r}")
-        return cls(id=user_id_for(username), username=username, name=username)
+        if user_id is not None and not is_valid_user_id(user_id):
+            raise ValueError(f"not an X user id: {user_id!r}")
+        return cls(id=user_id or user_id_for(username), username=username, name=username)
 
     @property
     def key(self) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from peewee import CharField, Database, DateTimeField, IntegerField, Model
+from playhouse.migrate import SchemaMigrator
+from playhouse.migrate import migrate as run_operations
 
 from .clock import to_db, utcnow
 from .db import database, open_database
@@ -38,8 +40,17 @@ Step = Callable[[Database], None]
 #: Version 1 is the first release's schema, created from the models.
 BASELINE = (1, "initial schema")
 
+
+def _api_tokens_expire(db: Database) -> None:
+    """ApiToken.expires_at: null, so every token issued before keeps working."""
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(migrator.add_column("apitoken", "expires_at", DateTimeField(null=True)))
+
+
 #: Steps after the baseline, in order: (version, name, step).
-MIGRATIONS: list[tuple[int, str, Step]] = []
+MIGRATIONS: list[tuple[int, str, Step]] = [
+    (2, "API tokens can expire", _api_tokens_expire),
+]
 
 
 def _record(version: int, name: str) -> None:

@@ -93,8 +93,11 @@ class ApiToken(BaseModel):
     token_hash = CharField(unique=True)  # sha256 hex; the token itself is shown once
     prefix = CharField()  # first characters, so a person can tell tokens apart
     created_at = DateTimeField(default=_now)
+    #: Refreshed at most once a minute, so API requests do not each write a row.
     last_used_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
+    #: From then on the token no longer works; never, when null.
+    expires_at = DateTimeField(null=True)
 
 
 class Tweet(BaseModel):

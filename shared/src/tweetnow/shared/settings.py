@@ -54,6 +54,29 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in env.get(name, "").split(",") if p.strip())
 
 
+def _admin_x_user_ids(env: Mapping[str, str]) -> tuple[str, ...]:
+    """ADMIN_X_USER_IDS, each a numeric X user id.
+
+    The handle list it replaces is refused rather than ignored: a deployment that
+    still sets it would otherwise lose its admins silently, or worse, believe a
+    handle still guards /admin.
+    """
+    if env.get("ADMIN_X_USERNAMES", "").strip():
+        raise ValueError(
+            "ADMIN_X_USERNAMES is no longer read: an X handle can pass to another account. "
+            "Set ADMIN_X_USER_IDS to the admins' numeric X user ids instead (each person's "
+            "id is shown on their /account page) and remove ADMIN_X_USERNAMES"
+        )
+    ids = _list(env, "ADMIN_X_USER_IDS")
+    for user_id in ids:
+        if not (user_id.isascii() and user_id.isdigit()):
+            raise ValueError(
+                f"ADMIN_X_USER_IDS must list numeric X user ids, got {user_id!r} "
+                "(a handle is not an id: the id is on the person's /account page)"
+            )
+    return ids
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     # Storage
@@ -78,8 +101,9 @@ class Settings:
     web_threads: int
     max_body_bytes: int
     session_max_age_s: int
-    #: X handles (lowercase) allowed into /admin; nobody when empty.
-    admin_x_usernames: tuple[str, ...]
+    #: X user ids allowed into /admin; nobody when empty. Ids, never handles: a handle
+    #: can pass to another account on X, an id cannot.
+    admin_x_user_ids: tuple[str, ...]
     # Workers
     worker_processes: int
     worker_threads: int
@@ -155,7 +179,7 @@ class Settings:
             web_threads=_int(env, "WEB_THREADS", 4),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 64 * 1024),
             session_max_age_s=_int(env, "SESSION_MAX_AGE_S", 14 * 24 * 3600),
-            admin_x_usernames=tuple(n.lstrip("@").lower() for n in _list(env, "ADMIN_X_USERNAMES")),
+            admin_x_user_ids=_admin_x_user_ids(env),
             worker_processes=_int(env, "WORKER_PROCESSES", 1),
             worker_threads=_int(env, "WORKER_THREADS", 8),
             worker_timeout_ms=_int(env, "WORKER_TIMEOUT_MS", 20),

@@ -20,7 +20,7 @@ from tweetnow.shared.settings import get_settings
 from . import schemas
 from .admin import register_admin
 from .api.account import Me
-from .api.auth import Callback, Login, Logout
+from .api.auth import SIGN_IN_WINDOW, Callback, Login, Logout, LogoutEverywhere
 from .api.docs import OpenApiDocument
 from .api.health import Liveness, Readiness
 from .api.jobs import JobItem
@@ -57,6 +57,7 @@ from .pages.tweet_rules import ASSET_NAME, tweet_rules_js
 from .routes import Answer, Caller, Operation, QueryParam, Route, add_routes
 from .row_ids import MAX_ROW_ID, RowIdConverter
 from .sessions import SessionManager
+from .signin_binding import SignInBinding
 from .x_signin import XSignIn
 
 #: The errors any operation that reads a JSON body can give.
@@ -84,6 +85,7 @@ def route_table(
 ) -> list[Route]:
     """Every route, with the documentation of the API's; /openapi.json is built from it."""
     signin = XSignIn(deps.settings)
+    binding = SignInBinding(deps.settings, SIGN_IN_WINDOW)
     tweets = TweetService(deps)
     mail = MailService(deps)
     assets = StaticAssets.from_package(generated={ASSET_NAME: tweet_rules_js()})
@@ -115,9 +117,24 @@ def route_table(
             },
         ),
         Route("/metrics", MetricsEndpoint(metrics, deps.settings.metrics_allow)),
-        Route("/auth/x/login", Login(signin)),
-        Route("/auth/x/callback", Callback(deps, signin, sessions)),
+        Route("/auth/x/login", Login(signin, binding)),
+        Route("/auth/x/callback", Callback(deps, signin, sessions, binding)),
         Route("/auth/logout", Logout(sessions)),
+        Route(
+            "/auth/logout-all",
+            LogoutEverywhere(sessions),
+            operations={
+                "post": Operation(
+                    "Sign out of every browser: end every session of the person",
+                    (
+                        Answer(204, None, "Every session ended"),
+                        Answer(303, None, "Every session ended; a form post goes to /"),
+                    ),
+                    errors=(401, 403),
+                    caller="session",
+                )
+            },
+        ),
         Route(
             "/api/tweets",
             Tweets(tweets),

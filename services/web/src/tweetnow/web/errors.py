@@ -12,7 +12,7 @@ import falcon
 
 from tweetnow.shared.logs import get_logger
 
-from .domain.errors import Conflict, DomainError, Invalid, NotFound, TooMany
+from .domain.errors import Conflict, DomainError, Invalid, NotAuthenticated, NotFound, TooMany
 
 log = get_logger(__name__)
 
@@ -31,6 +31,10 @@ def http_error(exc: DomainError) -> falcon.HTTPError:
         case Invalid():
             return falcon.HTTPUnprocessableEntity(
                 title="Invalid request", description=exc.description, code=exc.field
+            )
+        case NotAuthenticated():
+            return falcon.HTTPUnauthorized(
+                title="Bad credentials", description=exc.description, challenges=["Bearer"]
             )
         case NotFound():
             return falcon.HTTPNotFound(description=exc.description)

@@ -45,8 +45,21 @@ class TweetCreate(Struct, forbid_unknown_fields=True):
     ] = None
 
 
+#: The longest lifetime an API token can be given; one meant to last longer is made
+#: without an expiry.
+MAX_TOKEN_DAYS = 365
+
+
 class TokenCreate(Struct, forbid_unknown_fields=True):
     label: Annotated[str, Meta(max_length=100, description="A name to tell tokens apart")] = ""
+    expires_in_days: Annotated[
+        Annotated[int, Meta(ge=1, le=MAX_TOKEN_DAYS)] | None,
+        Meta(
+            description=f"Days until the token stops working, 1 to {MAX_TOKEN_DAYS}; "
+            "omit or null for a token that does not expire.",
+            examples=[30],
+        ),
+    ] = None
 
 
 class JobRef(Struct):
@@ -96,6 +109,7 @@ class TokenIssued(Struct):
     token: Annotated[str, Meta(description="Shown once; store it now")]
     label: str
     created_at: Timestamp
+    expires_at: Annotated[Timestamp | None, Meta(description="null: it does not expire")]
 
 
 class TokenInfo(Struct):
@@ -103,7 +117,11 @@ class TokenInfo(Struct):
     label: str
     prefix: str
     created_at: Timestamp
-    last_used_at: Timestamp | None
+    last_used_at: Annotated[
+        Timestamp | None,
+        Meta(description="When it last authenticated a request, to the minute; null: never"),
+    ]
+    expires_at: Annotated[Timestamp | None, Meta(description="null: it does not expire")]
 
 
 class TokenList(Struct):

@@ -15,6 +15,7 @@ import falcon
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from tweetnow.shared.clock import to_db, utcnow
+from tweetnow.shared.db import database
 from tweetnow.shared.models import Session, User
 from tweetnow.shared.settings import Settings
 
@@ -31,16 +32,22 @@ class SessionManager:
         self.settings = settings
         self.serializer = URLSafeTimedSerializer(settings.secret_key, salt="tweetnow.session")
 
-    def start(self, resp: falcon.Response, user: User) -> Session:
+    def start(
+        self, resp: falcon.Response, user: User, *, replacing: Session | None = None
+    ) -> Session:
+        """A new session for ``user``; the browser's earlier one, ``replacing``, ends with it."""
         key = secrets.token_urlsafe(32)
         now = utcnow()
-        session = Session.create(
-            id=_session_id(key),
-            user=user,
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=to_db(now),
-            expires_at=to_db(now + timedelta(seconds=self.settings.session_max_age_s)),
-        )
+        with database.atomic():
+            if replacing is not None:
+                Session.delete().where(Session.id == replacing.id).execute()
+            session = Session.create(
+                id=_session_id(key),
+                user=user,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=to_db(now),
+                expires_at=to_db(now + timedelta(seconds=self.settings.session_max_age_s)),
+            )
         max_age = self.settings.session_max_age_s
         resp.set_cookie(
             SESSION_COOKIE,
@@ -77,5 +84,14 @@ class SessionManager:
     def end(self, resp: falcon.Response, session: Session | None) -> None:
         if session is not None:
             Session.delete().where(Session.id == session.id).execute()
+        self._forget(resp)
+
+    def end_all(self, resp: falcon.Response, user: User) -> int:
+        """End every session of ``user``, this browser's too; how many there were."""
+        ended = Session.delete().where(Session.user == user).execute()
+        self._forget(resp)
+        return int(ended)
+
+    def _forget(self, resp: falcon.Response) -> None:
         for name in (SESSION_COOKIE, CSRF_COOKIE):
             resp.unset_cookie(name, path="/")

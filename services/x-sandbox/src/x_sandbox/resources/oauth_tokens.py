@@ -12,7 +12,6 @@ from x_sandbox.clock import Clock
 from x_sandbox.oauth_signatures import SignatureChecker
 from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import XProblem, oauth_not_authenticated, oauth_refused
-from x_sandbox.x_users import SandboxUser
 
 FORM = "application/x-www-form-urlencoded"
 #: The callback of clients that show the user a PIN instead of redirecting.
@@ -85,13 +84,12 @@ class AccessTokenResource:
             log.info("access_token_refused reason=signature")
             raise oauth_not_authenticated()
         with self._state.lock:
-            username = self._state.request_tokens.exchange(
+            user = self._state.request_tokens.exchange(
                 signed.token, signed.verifier, self._clock.now()
             )
-        if username is None:
+        if user is None:
             log.info("access_token_refused reason=verifier")
             raise oauth_refused("Invalid oauth_verifier parameter")
-        user = SandboxUser.named(username)
         token, secret = self._tokens.issue(user)
         with self._state.lock:
             self._state.revoked.discard(user.key)  # authorizing again restores access

@@ -1,5 +1,5 @@
 """The admin dashboard (``/admin``): queues, workers, failed jobs, recurring jobs,
-tweets and mail, for the people listed in ADMIN_X_USERNAMES only.
+tweets and mail, for the people listed in ADMIN_X_USER_IDS only.
 
 Everyone else — signed in or not, or with an API token — gets 404 for every
 method on every address under /admin (see ``access``). Actions are POST forms

@@ -1,10 +1,11 @@
 """Who may reach /admin, checked once for every request, before any page answers.
 
-Admins are people signed in with a browser session whose X handle is listed in
-ADMIN_X_USERNAMES; an API token never counts, not even an admin's own. Anyone
-else gets, for every method on every address under /admin (known or not), the
-very 404 an unknown address gets: no 405, no Allow header, nothing that tells
-the dashboard is there.
+Admins are people signed in with a browser session whose X user id is listed in
+ADMIN_X_USER_IDS. The id, never the handle: a renamed or deleted account frees
+its handle for someone else, while an id stays with its account. An API token
+never counts, not even an admin's own. Anyone else gets, for every method on
+every address under /admin (known or not), the very 404 an unknown address
+gets: no 405, no Allow header, nothing that tells the dashboard is there.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ADMIN_SEGMENT = "admin"
 
 
 def is_admin(user: User | None, settings: Settings) -> bool:
-    return user is not None and user.username.lower() in settings.admin_x_usernames
+    return user is not None and user.x_user_id in settings.admin_x_user_ids
 
 
 def is_admin_path(path: str) -> bool:

@@ -1,4 +1,4 @@
-"""Sign in with X, and sign out."""
+"""Sign in with X, and sign out: of this browser, or of every browser."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tweetnow.shared.models import OAuthRequest, User
 
 from ..deps import WebDeps
 from ..sessions import SessionManager
+from ..signin_binding import SignInBinding
 from ..x_signin import XAccount, XSignIn
 
 log = get_logger(__name__)
@@ -23,8 +24,9 @@ SIGN_IN_WINDOW = timedelta(minutes=15)
 
 
 class Login:
-    def __init__(self, signin: XSignIn) -> None:
+    def __init__(self, signin: XSignIn, binding: SignInBinding) -> None:
         self.signin = signin
+        self.binding = binding
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         try:
@@ -37,20 +39,32 @@ class Login:
         OAuthRequest.create(
             oauth_token=auth.request_token, oauth_token_secret=auth.request_token_secret
         )
-        raise falcon.HTTPSeeOther(auth.url)
+        self.binding.bind(resp, auth.request_token)
+        resp.status = falcon.HTTP_303  # not raised: the binding cookie must go with it
+        resp.location = auth.url
 
 
 class Callback:
-    def __init__(self, deps: WebDeps, signin: XSignIn, sessions: SessionManager) -> None:
+    def __init__(
+        self, deps: WebDeps, signin: XSignIn, sessions: SessionManager, binding: SignInBinding
+    ) -> None:
         self.deps = deps
         self.signin = signin
         self.sessions = sessions
+        self.binding = binding
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         if req.get_param("denied"):
             raise falcon.HTTPSeeOther("/?signin=denied")
         token = req.get_param("oauth_token", required=True)
         verifier = req.get_param("oauth_verifier", required=True)
+        if not self.binding.matches(req, token):
+            # Left unused: the browser that started this sign-in may still finish it.
+            raise falcon.HTTPBadRequest(
+                title="Sign-in not started here",
+                description="This sign-in was started in another browser, or too long ago; "
+                "sign in again from this one.",
+            )
         pending = self._take_request_token(token)
         try:
             account = self.signin.finish(token, pending.oauth_token_secret, verifier)
@@ -60,7 +74,9 @@ class Callback:
                 title="Sign-in failed", description="X did not confirm the sign-in; try again."
             ) from None
         user = self._upsert_user(account)
-        self.sessions.start(resp, user)
+        # Whoever was signed in with this browser before is signed out: one browser, one session.
+        self.sessions.start(resp, user, replacing=req.context.session)
+        self.binding.release(resp)
         log.info("signed_in", user_id=user.id, username=user.username)
         resp.status = falcon.HTTP_303  # not raised: the session cookies must go with it
         resp.location = "/"
@@ -107,6 +123,23 @@ class Logout:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.sessions.end(resp, req.context.session)
+        if (req.content_type or "").startswith(falcon.MEDIA_URLENCODED):
+            resp.status = falcon.HTTP_303  # a browser form: back to the landing page
+            resp.location = "/"
+        else:
+            resp.status = falcon.HTTP_204
+
+
+class LogoutEverywhere:
+    """Ends every session of the person, in every browser (API tokens stay: they are
+    revoked one by one)."""
+
+    def __init__(self, sessions: SessionManager) -> None:
+        self.sessions = sessions
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        ended = self.sessions.end_all(resp, req.context.user)
+        log.info("signed_out_everywhere", user_id=req.context.user.id, sessions=ended)
         if (req.content_type or "").startswith(falcon.MEDIA_URLENCODED):
             resp.status = falcon.HTTP_303  # a browser form: back to the landing page
             resp.location = "/"

@@ -15,7 +15,8 @@ class Tokens:
         self.tokens = tokens
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        issued = self.tokens.issue(req.context.user, req.context.body.label)
+        body = req.context.body
+        issued = self.tokens.issue(req.context.user, body.label, body.expires_in_days)
         resp.status = falcon.HTTP_201
         resp.location = f"/api/tokens/{issued.id}"
         resp.media = issued

@@ -46,3 +46,7 @@ class TooMany(DomainError):
         super().__init__(description)
         self.title = title
         self.retry_after = retry_after
+
+
+class NotAuthenticated(DomainError):
+    """The credentials sent do not (or no longer) name anyone."""

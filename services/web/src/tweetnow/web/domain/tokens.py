@@ -1,4 +1,9 @@
-"""API tokens for HTTP clients: shown once at creation, stored only as a hash."""
+"""API tokens for HTTP clients: shown once at creation, stored only as a hash.
+
+A token may be given a lifetime, after which it stops working by itself: a
+token handed to a script for a month does not outlive the month when nobody
+remembers to revoke it.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,17 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from peewee import Expression
+
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.models import ApiToken, User
 
 from ..schemas import TokenInfo, TokenIssued, TokenList, timestamp
-from .errors import NotFound
+from .errors import NotAuthenticated, NotFound
 
 TOKEN_PREFIX = "tn_"
-#: last_used_at is refreshed at most this often, to keep reads from writing.
+#: last_used_at is refreshed at most this often: an API request writes the database
+#: at most once a minute per token, not on every call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
@@ -21,22 +29,38 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _unexpired() -> Expression:
+    """Tokens that still work now: no expiry, or one still ahead."""
+    return ApiToken.expires_at.is_null() | (ApiToken.expires_at > to_db(utcnow()))
+
+
 class TokenService:
-    def issue(self, user: User, label: str) -> TokenIssued:
-        """A new token for ``user``: the only time its secret is seen."""
+    def issue(self, user: User, label: str, expires_in_days: int | None = None) -> TokenIssued:
+        """A new token for ``user``: the only time its secret is seen. It works until
+        revoked, or for ``expires_in_days`` days when given."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = to_db(utcnow())
         row = ApiToken.create(
-            user=user, label=label.strip(), token_hash=_hash(token), prefix=token[:10]
+            user=user,
+            label=label.strip(),
+            token_hash=_hash(token),
+            prefix=token[:10],
+            created_at=now,
+            expires_at=None if expires_in_days is None else now + timedelta(days=expires_in_days),
         )
         return TokenIssued(
-            id=row.id, token=token, label=row.label, created_at=timestamp(row.created_at)
+            id=row.id,
+            token=token,
+            label=row.label,
+            created_at=timestamp(row.created_at),
+            expires_at=iso(row.expires_at),
         )
 
     def live(self, user: User) -> TokenList:
-        """The user's tokens not revoked, newest first."""
+        """The user's tokens neither revoked nor expired, newest first."""
         rows = (
             ApiToken.select()
-            .where((ApiToken.user == user) & ApiToken.revoked_at.is_null())
+            .where((ApiToken.user == user) & ApiToken.revoked_at.is_null() & _unexpired())
             .order_by(ApiToken.id.desc())
         )
         return TokenList(
@@ -47,13 +71,14 @@ class TokenService:
                     prefix=row.prefix,
                     created_at=timestamp(row.created_at),
                     last_used_at=iso(row.last_used_at),
+                    expires_at=iso(row.expires_at),
                 )
                 for row in rows
             ]
         )
 
-    def authenticate(self, token: str) -> User | None:
-        """The user a live token belongs to, or None."""
+    def authenticate(self, token: str) -> User:
+        """The user a live token belongs to; refused with the reason otherwise."""
         row = (
             ApiToken.select(ApiToken, User)
             .join(User)
@@ -61,10 +86,14 @@ class TokenService:
             .first()
         )
         if row is None:
-            return None
-        now = utcnow()
-        if row.last_used_at is None or to_db(now) - row.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.update(last_used_at=to_db(now)).where(ApiToken.id == row.id).execute()
+            raise NotAuthenticated("The API token is unknown or has been revoked.")
+        now = to_db(utcnow())
+        if row.expires_at is not None and row.expires_at <= now:
+            raise NotAuthenticated(
+                f"The API token expired at {iso(row.expires_at)}; create a new one."
+            )
+        if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.update(last_used_at=now).where(ApiToken.id == row.id).execute()
         return row.user
 
     def revoke(self, user: User, token_id: int) -> None:

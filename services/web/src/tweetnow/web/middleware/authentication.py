@@ -32,12 +32,6 @@ class Authentication:
                     challenges=["Bearer"],
                 )
             user = self.tokens.authenticate(credential.strip())
-            if user is None:
-                raise falcon.HTTPUnauthorized(
-                    title="Bad credentials",
-                    description="The API token is unknown or has been revoked.",
-                    challenges=["Bearer"],
-                )
             req.context.user, req.context.auth = user, "token"
             return
         cookie = req.cookies.get(SESSION_COOKIE)

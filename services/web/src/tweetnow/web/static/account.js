@@ -1,4 +1,5 @@
-/* Account: the address for notices, and API tokens (created, shown once, revoked). */
+/* Account: the address for notices, and API tokens (created with an expiry, shown once,
+ * revoked). */
 (function (tn) {
   "use strict";
 
@@ -38,7 +39,9 @@
     name.textContent = token.label || "(no label)";
     const meta = document.createElement("span");
     meta.className = "token-meta";
-    meta.append(token.prefix + "… · created ", tn.timeElement(token.created_at), " · never used");
+    meta.append(token.prefix + "… · created ", tn.timeElement(token.created_at), " · never used · ");
+    if (token.expires_at) meta.append("expires ", tn.timeElement(token.expires_at));
+    else meta.append("does not expire");
     const button = document.createElement("button");
     button.type = "button";
     button.className = "danger";
@@ -61,7 +64,11 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const token = await tn.api.post("/api/tokens", { label: form.elements.label.value.trim() });
+        const days = form.elements.expires_in_days.value;
+        const token = await tn.api.post("/api/tokens", {
+          label: form.elements.label.value.trim(),
+          expires_in_days: days ? Number(days) : null,
+        });
         issuedValue.value = token.token;
         issued.hidden = false;
         list.prepend(tokenItem({ ...token, prefix: token.token.slice(0, 10) }));
