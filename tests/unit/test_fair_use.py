@@ -62,7 +62,7 @@ def test_the_tweet_over_the_pending_limit_gets_429_and_nothing_is_written(
 
 
 def test_sent_and_canceled_tweets_make_room_and_a_retry_counts_again(limited_client, alice):
-    user, token = alice
+    _, token = alice
     ids = [
         post(limited_client, token, f"t{i}", send_at=later(2)).json["tweet"]["id"] for i in range(3)
     ]
