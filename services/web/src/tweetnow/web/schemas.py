@@ -56,6 +56,9 @@ class JobRef(Struct):
 
 
 class Job(Struct):
+    """A job as its owner sees it: where it is, never which worker host or process ran
+    it (the admin dashboard shows that)."""
+
     id: str
     status: JobState
     attempts: int
@@ -64,7 +67,6 @@ class Job(Struct):
     started_at: Timestamp | None
     finished_at: Timestamp | None
     next_attempt_at: Timestamp | None
-    worker: str | None
     request_id: str | None
 
 

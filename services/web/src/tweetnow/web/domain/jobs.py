@@ -46,7 +46,6 @@ class JobService:
             started_at=record.started_at,
             finished_at=record.finished_at,
             next_attempt_at=record.next_attempt_at,
-            worker=record.worker,
             request_id=record.request_id,
         )
 
