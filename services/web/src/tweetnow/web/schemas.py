@@ -57,7 +57,7 @@ class JobRef(Struct):
 
 class Job(Struct):
     """A job as its owner sees it: where it is, never which worker host or process ran
-    it (the admin dashboard shows that)."""
+    it, nor a mail server's raw reply (the admin dashboard shows both)."""
 
     id: str
     status: JobState
