@@ -105,7 +105,7 @@ def test_a_bad_address_is_refused_in_words_and_nothing_is_sent(
     assert unexpected == []
 
 
-def test_a_mail_server_that_refuses_the_recipient_shows_failed_with_the_reason(
+def test_a_mail_server_that_refuses_the_recipient_shows_failed_with_a_summary(
     tab: Tab, smtp: SmtpSink, username: str
 ):
     page = tab.page
@@ -119,8 +119,9 @@ def test_a_mail_server_that_refuses_the_recipient_shows_failed_with_the_reason(
     page.get_by_role("button", name="Send").click()
     item = page.locator("#thought-list .thought").first
     expect(item.locator(".badge")).to_have_text("Failed")
-    expect(item.locator(".reason")).to_contain_text(
-        f"Not sent: the receiving mail server refused {nobody}: 550"
+    # A summary, not the server's reply (the admin dashboard keeps that).
+    expect(item.locator(".reason")).to_have_text(
+        "Not sent: the receiving mail server refused the address."
     )
     # It ended: the page stops asking.
     seen = len(polls)

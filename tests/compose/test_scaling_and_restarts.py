@@ -18,6 +18,7 @@ from tests.support.compose_stack import (
     MailDev,
     compose,
     container_states,
+    job_workers,
     scale,
     scale_tweeters,
     wait_http_ok,
@@ -133,7 +134,7 @@ def burst(stack: Stack, people: list[Person], tweeters: int) -> tuple[float, Cou
     assert [j["status"] for j in jobs] == ["succeeded"] * len(jobs), jobs
     assert_each_on_x_once(stack, posted)
     assert {tweet_status(p) for p in posted} == {"sent"}
-    per_host = Counter(j["worker"].rsplit(":", 1)[0] for j in jobs)
+    per_host = Counter(w.rsplit(":", 1)[0] for w in job_workers([p.job_id for p in posted]))
     assert set(per_host) <= hosts, (per_host, hosts)
     return took, per_host
 

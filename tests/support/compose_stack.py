@@ -31,6 +31,14 @@ def compose(*args: str, timeout: float = 180) -> str:
     return done.stdout
 
 
+def job_workers(job_ids: list[str]) -> list[str]:
+    """The worker (host:pid) that ran each job, read from its job record in Redis the way
+    the admin dashboard reads it: the API does not show it to people."""
+    keys = " ".join(f"tweetnow:job:{job_id}" for job_id in job_ids)
+    script = f"for key in {keys}; do redis-cli HGET $key worker; done"
+    return compose("exec", "-T", "redis", "sh", "-c", script).split()
+
+
 def scale(service: str, n: int) -> None:
     """Run exactly n containers of a service (scaling down stops the extra ones gracefully)."""
     compose(

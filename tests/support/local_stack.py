@@ -81,6 +81,16 @@ class LocalStack:
         self.tweeters.append(proc)
         return proc
 
+    def start_web(self, name: str, **extra_env: str) -> tuple[Process, str]:
+        """Another gunicorn web with settings of its own, on the same database and Redis;
+        the process and its base URL (sign-in comes back to it)."""
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {**self.env, "WEB_PORT": str(port), "PUBLIC_BASE_URL": url, **extra_env}
+        proc = Process(name, [console_script("tweetnow-web")], env, self.workdir / f"{name}.log")
+        proc.start().wait_for_http(f"{url}/healthz")
+        return proc, url
+
     def start_scheduler(self) -> Process:
         n = len(self.schedulers)
         proc = Process(

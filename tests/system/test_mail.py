@@ -6,6 +6,7 @@ run only against processes this test run started.
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -23,6 +24,8 @@ from tests.support.stack import Person, Stack
 
 #: After a mail arrives, watch this long for a second copy.
 SETTLE_S = 1.5
+#: The X handle the test stack lets into /admin.
+ADMIN = "opsadmin"
 
 
 def address(tag: str) -> str:
@@ -172,18 +175,25 @@ def test_no_server_at_first_then_a_server_the_mail_arrives_exactly_once(person, 
     assert wait_mail_status(person, mail_id, "sent")["error"] is None
 
 
-def test_a_refused_recipient_fails_at_once_with_the_reason(person, smtp):
+def test_a_refused_recipient_fails_at_once_with_a_summary_and_the_admin_sees_the_reply(
+    stack, person, smtp
+):
     to = address("nobody")
-    smtp.refuse(to, "550 5.1.1 <nobody> No such mailbox here")
+    reply = "550 5.1.1 <nobody> No such mailbox here"
+    smtp.refuse(to, reply)
     accepted = send_thought(person, to, "into the void")
     job = person.wait_job(accepted["job"]["id"])
     assert (job["status"], job["attempts"]) == ("failed", 1)  # never retried
+    # The person reads what happened, not the mail server's reply.
     view = wait_mail_status(person, accepted["mail"]["id"], "failed")
-    assert view["error"] == (
-        f"the receiving mail server refused {to}: 550 5.1.1 <nobody> No such mailbox here"
-    )
-    assert "550 5.1.1" in job["error"]
+    assert view["error"] == "the receiving mail server refused the address"
+    assert job["error"] == view["error"]
     assert smtp.received == []
+
+    admin = stack.sign_in(ADMIN)
+    page = admin.session.get(admin.url(f"/admin/mail/{accepted['mail']['id']}"), timeout=10)
+    assert page.status_code == 200
+    assert f"the receiving mail server refused {to}: {html.escape(reply)}" in page.text
 
 
 # --- GIFs from a local stand-in for GIPHY -------------------------------------------------

@@ -120,11 +120,13 @@ def test_a_dead_workers_lease_runs_out_and_another_sends(delivery, sink, user):
 def test_451_releases_the_mail_then_it_goes_out_once_with_the_same_id(delivery, sink, user):
     mail = new_mail(user)
     sink.answer_next("451 4.3.0 Mailbox busy, try later")
-    with pytest.raises(TransientMailError):
+    with pytest.raises(TransientMailError) as caught:
         delivery.deliver(mail.id, last_attempt=False)
     row = reload(mail)
     assert (row.status, row.attempts) == ("queued", 1)
-    assert row.error == "the mail server answered 451 4.3.0 Mailbox busy, try later; retrying"
+    # The person reads a summary; the job's error (the admin's) keeps the server's reply.
+    assert row.error == "the mail server asked to try again later; retrying"
+    assert str(caught.value) == "the mail server answered 451 4.3.0 Mailbox busy, try later"
     assert sink.received == []
 
     delivery.deliver(mail.id, last_attempt=False)
@@ -137,11 +139,12 @@ def test_451_releases_the_mail_then_it_goes_out_once_with_the_same_id(delivery, 
 def test_550_for_the_recipient_fails_at_once_with_the_reason(delivery, sink, user):
     mail = new_mail(user, recipient="nobody@example.com")
     sink.refuse("nobody@example.com")
-    with pytest.raises(PermanentFailure, match=r"550 5\.1\.1"):
+    with pytest.raises(PermanentFailure) as caught:
         delivery.deliver(mail.id, last_attempt=False)
     row = reload(mail)
     assert (row.status, row.attempts) == ("failed", 1)
-    assert row.error == (
+    assert row.error == "the receiving mail server refused the address"
+    assert str(caught.value) == (
         "the receiving mail server refused nobody@example.com: 550 5.1.1 No such mailbox here"
     )
     # Failed is final: a redelivery changes nothing.
@@ -268,9 +271,9 @@ def test_an_unexpected_error_releases_the_mail_for_a_retry(sink, user):
     with pytest.raises(RuntimeError):
         delivery.deliver(mail.id, last_attempt=False)
     assert (reload(mail).status, reload(mail).error) == ("queued", "an unexpected error; retrying")
-    with pytest.raises(PermanentFailure):
+    with pytest.raises(PermanentFailure, match="gave up after 2 attempts: RuntimeError: bug"):
         delivery.deliver(mail.id, last_attempt=True)
-    assert reload(mail).error == "gave up after 2 attempts: RuntimeError: bug"
+    assert reload(mail).error == "gave up after 2 attempts: an unexpected error"
 
 
 def test_a_missing_row_is_logged_and_dropped(delivery, sink, db):

@@ -278,3 +278,23 @@ def test_mail_timeouts_and_lease_from_the_environment():
     s = Settings.from_env({"SMTP_TIMEOUT_S": "2", "GIPHY_TIMEOUT_S": "0.5"})
     assert s.mail_lease_s == 11.5  # always longer than one whole attempt
     assert Settings.from_env({"MAIL_LEASE_S": "60"}).mail_lease_s == 60.0
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"5.1.1 unknown at mx.internal")}),
+        smtplib.SMTPResponseException(554, b"5.7.1 rejected by policy at mx.internal"),
+        smtplib.SMTPResponseException(451, b"4.3.0 greylisted by mx.internal"),
+        smtplib.SMTPSenderRefused(553, b"5.7.1 not allowed at mx.internal", "no-reply@t.example"),
+        smtplib.SMTPAuthenticationError(535, b"5.7.8 bad login at mx.internal"),
+        smtplib.SMTPConnectError(421, b"mx.internal too busy"),
+    ],
+)
+def test_the_summary_leaves_the_servers_reply_out_and_the_reason_keeps_it(exc):
+    failure = classify(exc)
+    assert failure is not None
+    assert "mx.internal" in failure.reason
+    assert "mx.internal" not in failure.summary
+    assert not any(code in failure.summary for code in ("421", "451", "535", "55", "5.", "4."))
+    assert "x@example.com" not in failure.summary

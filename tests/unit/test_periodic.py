@@ -10,12 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.accounts import make_user
-from tests.support.web_api import QUEUE_KEY
+from tests.support.web_api import QUEUE_KEY, queued_job_ids
 from tweetnow.shared.broker import job_store
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.jobs import JobRecord
 from tweetnow.shared.models import Tweet, TweetStatus
 from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns, check_cron
+from tweetnow.tweeter import housekeeping
 from tweetnow.tweeter.housekeeping import dispatch_due_tweets, job_is_live, sweep_outbox
 
 
@@ -75,6 +76,29 @@ def test_dispatch_sends_due_tweets_once_even_when_two_run_at_once(deps, redis_cl
     assert (immediate, delayed) == (1, 2)  # the overdue one goes at once
     assert Tweet.get_by_id(later.id).dispatched_at is None
     assert all(Tweet.get_by_id(t.id).dispatched_at is not None for t in due)
+    assert dispatch_due_tweets(deps.broker, horizon_s=90) == 0
+
+
+def test_dispatch_takes_each_persons_due_tweets_in_turn(deps, redis_client, monkeypatch):
+    flood, ann, ben = (make_user(deps.box, name) for name in ("flood", "ann", "ben"))
+    flooded = [scheduled(deps, flood, -60 + i * 0.1) for i in range(250)]
+    ann_tweet = scheduled(deps, ann, -10)  # due after the whole flood
+    ben_tweet = scheduled(deps, ben, 30)
+
+    assert dispatch_due_tweets(deps.broker, horizon_s=90) == housekeeping.PER_PERSON_PER_TICK + 2
+    # Each person's first, then each person's second...: ann's goes right after the
+    # flood's first (due earlier); ben's, not due yet, waits in the delay queue.
+    queued = queued_job_ids(redis_client)
+    assert queued[:2] == [flooded[0].job_id, ann_tweet.job_id]
+    assert queued[2:] == [t.job_id for t in flooded[1 : housekeeping.PER_PERSON_PER_TICK]]
+    assert Tweet.get_by_id(ben_tweet.id).dispatched_at is not None
+
+    # The rest of the flood goes over the next ticks, at most PER_TICK jobs each.
+    monkeypatch.setattr(housekeeping, "PER_TICK", 30)
+    assert dispatch_due_tweets(deps.broker, horizon_s=90) == 30
+    monkeypatch.undo()
+    assert dispatch_due_tweets(deps.broker, horizon_s=90) == housekeeping.PER_PERSON_PER_TICK
+    assert dispatch_due_tweets(deps.broker, horizon_s=90) == 250 - 230
     assert dispatch_due_tweets(deps.broker, horizon_s=90) == 0
 
 

@@ -126,13 +126,8 @@ class JobRecord:
     queue: str | None
     owner_id: str | None
     request_id: str | None
+    #: host:pid of the process that ran the last attempt: for operators only.
     worker: str | None
-
-    def public(self) -> dict[str, object]:
-        """The fields an API client sees."""
-        data = asdict(self)
-        data.pop("owner_id")
-        return data
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,12 +2,14 @@
 
 Every line carries whatever is bound in the context (request_id, job_id, ...),
 so one id can be followed from the web request to every attempt of its job:
-the web binds the request's ids, ``LogContextMiddleware`` a job's.
+the web binds the request's ids, ``LogContextMiddleware`` a job's. Every
+e-mail address in a line is masked (``a***@example.com``) before it is written.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from typing import Any
@@ -20,6 +22,39 @@ from dramatiq.middleware import Middleware
 from .jobs import JobState, attempt_outcome
 
 _configured = False
+
+#: An e-mail address: the first character of its local part, the rest of it, its domain.
+_ADDRESS = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@((?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]{2,})")
+
+
+def mask_addresses(text: str) -> str:
+    """``ada@example.com`` becomes ``a***@example.com``: enough to tell mails apart in a
+    log, not enough to mail anyone."""
+    return _ADDRESS.sub(r"\1***@\2", text)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_addresses(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_masked(v) for v in value)
+    if isinstance(value, BaseException):
+        return mask_addresses(str(value))
+    return value
+
+
+def mask_event_addresses(
+    logger: Any, method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """Mask every e-mail address in every value of a log event, whoever logged it.
+
+    It runs last before rendering, after tracebacks are turned into text, so an
+    address in an SMTP reply, an exception or a third-party library's message is
+    masked too; no call site has to remember it.
+    """
+    return {key: _masked(value) for key, value in event.items()}
 
 
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
@@ -51,6 +86,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
+                mask_event_addresses,
                 renderer,
             ],
         )

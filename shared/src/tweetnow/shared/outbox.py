@@ -95,8 +95,7 @@ def enqueue_mail(broker: dramatiq.Broker, mail: Mail) -> bool:
     )
 
 
-def request_mail(
-    broker: dramatiq.Broker,
+def record_mail(
     *,
     kind: MailKind,
     recipient: str,
@@ -105,10 +104,13 @@ def request_mail(
     dedupe_key: str | None = None,
     request_id: str | None = None,
 ) -> Mail | None:
-    """Record and enqueue one mail. None if a mail with ``dedupe_key`` exists already."""
+    """Write one mail's row, not yet its job. None if a mail with ``dedupe_key`` exists.
+
+    Inside a caller's transaction, send its job with :func:`enqueue_mail` after commit.
+    """
     try:
         with database.atomic():
-            mail = Mail.create(
+            return Mail.create(
                 user=user,
                 kind=kind,
                 recipient=recipient,
@@ -121,5 +123,27 @@ def request_mail(
         if dedupe_key and Mail.get_or_none(Mail.dedupe_key == dedupe_key) is not None:
             return None
         raise
-    enqueue_mail(broker, mail)
+
+
+def request_mail(
+    broker: dramatiq.Broker,
+    *,
+    kind: MailKind,
+    recipient: str,
+    user: User | None,
+    data: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    request_id: str | None = None,
+) -> Mail | None:
+    """Record and enqueue one mail. None if a mail with ``dedupe_key`` exists already."""
+    mail = record_mail(
+        kind=kind,
+        recipient=recipient,
+        user=user,
+        data=data,
+        dedupe_key=dedupe_key,
+        request_id=request_id,
+    )
+    if mail is not None:
+        enqueue_mail(broker, mail)
     return mail

@@ -120,6 +120,8 @@ class Settings:
     mail_max_retries: int
     mail_min_backoff_ms: int
     mail_max_backoff_ms: int
+    #: Queued and scheduled tweets one person may have at once.
+    max_pending_tweets: int
     # Schedules and recurring jobs
     dispatch_horizon_s: int
     schedule_direct_s: int
@@ -191,6 +193,7 @@ class Settings:
             tweet_max_retries=_int(env, "TWEET_MAX_RETRIES", 8),
             tweet_min_backoff_ms=_int(env, "TWEET_MIN_BACKOFF_MS", 1000),
             tweet_max_backoff_ms=_int(env, "TWEET_MAX_BACKOFF_MS", 15 * 60 * 1000),
+            max_pending_tweets=_int(env, "MAX_PENDING_TWEETS", 500),
             dispatch_horizon_s=dispatch_horizon_s,
             schedule_direct_s=_int(env, "SCHEDULE_DIRECT_S", dispatch_horizon_s),
             sweep_grace_s=_int(env, "SWEEP_GRACE_S", 60),

@@ -27,7 +27,7 @@ from .composing import MailComposer
 from .email_message import Sender, build_email, check_recipient, message_id_for
 from .giphy import GiphySearch
 from .rendering import MailRenderer
-from .send_failures import MailFailure, Outcome, classify
+from .send_failures import classify, unexpected
 from .smtp import SmtpSender, parse_smtp_url
 
 log = get_logger(__name__)
@@ -95,28 +95,30 @@ class MailDelivery:
         self.smtp.send(message, sender=self.sender.address, recipient=recipient)
 
     def _handle_failure(self, exc: Exception, mail: Mail, last_attempt: bool) -> None:
+        """Record what went wrong: its summary on the mail row (what the person sees),
+        its full reason, the server's reply included, in the job's error (what the
+        admin dashboard shows) and the log."""
         failure = classify(exc)
-        unexpected = failure is None
+        expected = failure is not None
         if failure is None:
-            failure = MailFailure(Outcome.TRANSIENT, f"{type(exc).__name__}: {exc}")
-        reason = final_failure(
-            failure.reason,
-            permanent=failure.permanent,
-            last_attempt=last_attempt,
-            attempts=mail.attempts,
-        )
-        if reason is not None:
-            mail_rows.mark_failed(mail.id, reason)
-            if unexpected:
-                log.error("mail_failed", mail_id=mail.id, reason=reason)
-            else:
-                log.warning("mail_failed", mail_id=mail.id, kind=mail.kind, reason=reason)
-            raise PermanentFailure(reason) from exc
-        if unexpected:
-            mail_rows.release(mail.id, "an unexpected error; retrying")
-            raise exc
+            failure = unexpected(exc)
 
-        mail_rows.release(mail.id, f"{failure.reason}; retrying")
+        def ending(text: str) -> str | None:
+            return final_failure(
+                text, permanent=failure.permanent, last_attempt=last_attempt, attempts=mail.attempts
+            )
+
+        reason = ending(failure.reason)
+        if reason is not None:
+            mail_rows.mark_failed(mail.id, ending(failure.summary) or failure.summary)
+            if expected:
+                log.warning("mail_failed", mail_id=mail.id, kind=mail.kind, reason=reason)
+            else:
+                log.error("mail_failed", mail_id=mail.id, reason=reason)
+            raise PermanentFailure(reason) from exc
+        mail_rows.release(mail.id, f"{failure.summary}; retrying")
+        if not expected:
+            raise exc
         log.info("mail_will_retry", mail_id=mail.id, reason=failure.reason)
         raise TransientMailError(failure.reason) from exc
 

@@ -6,6 +6,10 @@
   a feature we need, a mail that cannot be rendered): the mail ends ``failed``
   at once, with the reason.
 
+Each failure is said twice: a summary for the person who asked for the mail
+(the mail row's error), and the reason with the server's reply as it came, for
+operators (the job's error, on the admin dashboard).
+
 SMTP's reply code says which is which: 4yz is "try again later", 5yz is "this
 will never work" (RFC 5321, section 4.2.1).
 """
@@ -27,11 +31,21 @@ class Outcome(Enum):
 @dataclass(frozen=True)
 class MailFailure:
     outcome: Outcome
-    reason: str  # in words a person can act on
+    #: What the person who asked for the mail is shown: what happened, in words they
+    #: can act on, without the mail server's own reply (it can name hosts, policies
+    #: and other people's addresses).
+    summary: str
+    #: The same with the server's reply as it came, for operators: the job's error,
+    #: which the admin dashboard shows.
+    reason: str
 
     @property
     def permanent(self) -> bool:
         return self.outcome is Outcome.PERMANENT
+
+
+def _failure(outcome: Outcome, summary: str, reason: str | None = None) -> MailFailure:
+    return MailFailure(outcome, summary, reason or summary)
 
 
 class UndeliverableMail(Exception):
@@ -51,68 +65,106 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(words.split())}".strip()
 
 
-def _by_code(code: int, reason: str) -> MailFailure:
+def _by_code(code: int, summary: str, reason: str) -> MailFailure:
+    """4yz is worth another try (and said so to the person), 5yz is not."""
     if 400 <= code < 500:
-        return MailFailure(Outcome.TRANSIENT, reason)
-    return MailFailure(Outcome.PERMANENT, reason)
+        return MailFailure(Outcome.TRANSIENT, "the mail server asked to try again later", reason)
+    return MailFailure(Outcome.PERMANENT, summary, reason)
 
 
 def classify(exc: BaseException) -> MailFailure | None:
     """What this exception from sending means, or None if it is not about SMTP."""
     if isinstance(exc, InvalidRecipient):
-        return MailFailure(Outcome.PERMANENT, f"the recipient address is not valid: {exc}")
+        return _failure(
+            Outcome.PERMANENT,
+            "the recipient address is not valid",
+            f"the recipient address is not valid: {exc}",
+        )
     if isinstance(exc, UndeliverableMail):
-        return MailFailure(Outcome.PERMANENT, str(exc))
+        return _failure(Outcome.PERMANENT, str(exc))
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         # One recipient per message: the first (only) entry is ours.
         refused = next(iter(exc.recipients.items()), None)
+        summary = "the receiving mail server refused the address"
         if refused is None:
-            return MailFailure(Outcome.PERMANENT, "the receiving mail server refused the recipient")
+            return _failure(Outcome.PERMANENT, summary)
         address, (code, text) = refused
-        return _by_code(code, f"the receiving mail server refused {address}: {_reply(code, text)}")
+        return _by_code(
+            code, summary, f"the receiving mail server refused {address}: {_reply(code, text)}"
+        )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return _by_code(
             exc.smtp_code,
+            "our mail server refused to send it",
             f"the mail server refused the mailer's login ({_reply(exc.smtp_code, exc.smtp_error)})",
         )
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return _by_code(
             exc.smtp_code,
+            "our mail server refused to send it",
             f"the mail server refused the sender {exc.sender}: "
             f"{_reply(exc.smtp_code, exc.smtp_error)}",
         )
     if isinstance(exc, smtplib.SMTPConnectError):
         return _by_code(
             exc.smtp_code,
+            "the mail server turned the connection away",
             f"the mail server turned the connection away: {_reply(exc.smtp_code, exc.smtp_error)}",
         )
     if isinstance(exc, smtplib.SMTPResponseException):
         code = exc.smtp_code
         if code < 400:  # smtplib uses -1 when the reply could not be read
-            return MailFailure(
-                Outcome.TRANSIENT, f"the mail server gave an unreadable answer ({exc})"
+            return _failure(
+                Outcome.TRANSIENT,
+                "the mail server gave an unreadable answer",
+                f"the mail server gave an unreadable answer ({exc})",
             )
-        return _by_code(code, f"the mail server answered {_reply(code, exc.smtp_error)}")
+        return _by_code(
+            code,
+            "the mail server did not take the mail",
+            f"the mail server answered {_reply(code, exc.smtp_error)}",
+        )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return MailFailure(Outcome.PERMANENT, f"the mail server lacks what this mail needs: {exc}")
+        return _failure(
+            Outcome.PERMANENT,
+            "the mail server lacks what this mail needs",
+            f"the mail server lacks what this mail needs: {exc}",
+        )
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         if "timed out" in str(exc):  # smtplib wraps a read timeout in this exception
-            return MailFailure(Outcome.TRANSIENT, "the mail server did not answer in time")
-        return MailFailure(Outcome.TRANSIENT, "the mail server closed the connection")
+            return _failure(Outcome.TRANSIENT, "the mail server did not answer in time")
+        return _failure(Outcome.TRANSIENT, "the mail server closed the connection")
     if isinstance(exc, smtplib.SMTPException):
-        return MailFailure(Outcome.TRANSIENT, f"SMTP went wrong: {exc}")
+        return _failure(
+            Outcome.TRANSIENT,
+            "something went wrong with the mail server",
+            f"SMTP went wrong: {exc}",
+        )
     if isinstance(exc, TimeoutError):
-        return MailFailure(Outcome.TRANSIENT, "the mail server did not answer in time")
+        return _failure(Outcome.TRANSIENT, "the mail server did not answer in time")
     if isinstance(exc, ConnectionRefusedError):
-        return MailFailure(
+        return _failure(
             Outcome.TRANSIENT, "could not connect to the mail server (connection refused)"
         )
     if isinstance(exc, socket.gaierror):
-        return MailFailure(Outcome.TRANSIENT, "could not look up the mail server's address")
+        return _failure(Outcome.TRANSIENT, "could not look up the mail server's address")
     if isinstance(exc, ssl.SSLError):
         detail = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
-        return MailFailure(Outcome.TRANSIENT, f"TLS with the mail server failed ({detail})")
+        return _failure(
+            Outcome.TRANSIENT,
+            "a secure connection to the mail server failed",
+            f"TLS with the mail server failed ({detail})",
+        )
     if isinstance(exc, OSError):
         detail = exc.strerror or type(exc).__name__
-        return MailFailure(Outcome.TRANSIENT, f"could not talk to the mail server ({detail})")
+        return _failure(
+            Outcome.TRANSIENT,
+            "could not talk to the mail server",
+            f"could not talk to the mail server ({detail})",
+        )
     return None
+
+
+def unexpected(exc: BaseException) -> MailFailure:
+    """A failure ``classify`` does not know: retried, its details for operators only."""
+    return MailFailure(Outcome.TRANSIENT, "an unexpected error", f"{type(exc).__name__}: {exc}")

@@ -3,7 +3,7 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
 
 - the dispatcher: scheduled tweets live in the database until they fall due;
   every minute it sends the job of each one due within the horizon, with the
-  exact delay to its time;
+  exact delay to its time, each person's in turn;
 - the sweeper, the outbox's other half: a tweet or mail row that should be on
   its way but has no live job gets its job sent again, under the same job id
   (Redis was down when it was accepted, a dispatched message was lost, or a
@@ -22,6 +22,7 @@ from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
+from peewee import fn
 
 from tweetnow.shared.broker import job_store
 from tweetnow.shared.clock import iso, to_db, utcnow
@@ -41,8 +42,15 @@ from tweetnow.shared.worker import WorkerRuntime
 
 log = get_logger(__name__)
 
-#: Rows one run looks at, at most; the next tick takes the rest.
+#: Rows one run of the sweeper looks at, at most; the next tick takes the rest.
 BATCH = 500
+#: A person's due tweets one dispatcher tick sends, at most. X lets a person post
+#: about 100 tweets per 15 minutes, so more a minute would only fill the queue with
+#: posts the tweeter has to hold back for X's rate limit.
+PER_PERSON_PER_TICK = 100
+#: Jobs one dispatcher tick sends in all, at most (seconds of work, well inside the
+#: minute between ticks); the next tick sends the rest.
+PER_TICK = 5_000
 #: A job "running" for longer than this lost its worker and its message.
 RUNNING_TOO_LONG = timedelta(minutes=10)
 #: A sign-in request older than this is of no use to anyone.
@@ -53,27 +61,36 @@ OAUTH_REQUEST_TTL = timedelta(days=1)
 
 
 def dispatch_due_tweets(broker: dramatiq.Broker, *, horizon_s: int) -> int:
-    """Send the jobs of scheduled tweets due within ``horizon_s``; how many were sent.
+    """Send the jobs of scheduled tweets due within ``horizon_s``, each person's in
+    turn; how many were sent.
 
-    Each tweet is taken by one atomic update (``dispatched_at`` from NULL), so
-    two dispatchers never send the same tweet twice, and an overdue one (the
-    scheduler was down) goes at once, not never.
+    Fair: the due tweets are ranked within each person by time, and taken by rank
+    (every person's first, then every person's second, ...), so one person's
+    hundred thousand tweets due this minute do not push anyone else's back. A
+    tick sends at most ``PER_PERSON_PER_TICK`` of one person's and ``PER_TICK``
+    in all; the rest stay due, and the next ticks send them (overdue ones at
+    once). Each tweet is taken by one atomic update (``dispatched_at`` from
+    NULL), so two dispatchers never send the same tweet twice.
     """
     now = utcnow()
-    # Read the batch first: a write inside an open read would fail on SQLite
+    due = (
+        (Tweet.status == TweetStatus.SCHEDULED)
+        & Tweet.dispatched_at.is_null()
+        & (Tweet.send_at <= to_db(now + timedelta(seconds=horizon_s)))
+    )
+    turn = fn.ROW_NUMBER().over(partition_by=[Tweet.user], order_by=[Tweet.send_at, Tweet.id])
+    ranked = Tweet.select(Tweet.id, turn.alias("turn")).where(due).alias("ranked")
+    # Read the whole tick first: a write inside an open read would fail on SQLite
     # when another dispatcher commits in between.
-    due = list(
+    in_turn = list(
         Tweet.select()
-        .where(
-            (Tweet.status == TweetStatus.SCHEDULED)
-            & Tweet.dispatched_at.is_null()
-            & (Tweet.send_at <= to_db(now + timedelta(seconds=horizon_s)))
-        )
-        .order_by(Tweet.send_at)
-        .limit(BATCH)
+        .join(ranked, on=(Tweet.id == ranked.c.id))
+        .where(ranked.c.turn <= PER_PERSON_PER_TICK)
+        .order_by(ranked.c.turn, Tweet.send_at, Tweet.id)
+        .limit(PER_TICK)
     )
     sent = 0
-    for tweet in due:
+    for tweet in in_turn:
         taken = (
             Tweet.update(dispatched_at=to_db(now))
             .where(
@@ -87,7 +104,7 @@ def dispatch_due_tweets(broker: dramatiq.Broker, *, horizon_s: int) -> int:
             enqueue_tweet(broker, tweet)  # if Redis fails here, the sweeper re-sends it
             sent += 1
     if sent:
-        log.info("tweets_dispatched", count=sent)
+        log.info("tweets_dispatched", count=sent, people=len({t.user_id for t in in_turn}))
     return sent
 
 

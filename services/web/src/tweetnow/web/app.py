@@ -143,6 +143,7 @@ def route_table(
                     schemas.TweetCreate,
                     "Accept a tweet; a worker posts it to X in the background",
                     Answer(202, schemas.TweetAccepted, "Accepted; poll the job"),
+                    Answer(429, schemas.Error, "Too many tweets queued or scheduled"),
                     errors=(*BODY_ERRORS, 503),
                 ),
                 "get": Operation(
@@ -178,6 +179,7 @@ def route_table(
                     (
                         Answer(202, schemas.TweetAccepted, "Queued again; poll the new job"),
                         Answer(409, schemas.Error, "The tweet has not failed"),
+                        Answer(429, schemas.Error, "Too many tweets queued or scheduled"),
                         Answer(503, schemas.Error, "The database is unavailable"),
                     ),
                     errors=(401, 403, 404),

@@ -69,6 +69,9 @@ class JobRef(Struct):
 
 
 class Job(Struct):
+    """A job as its owner sees it: where it is, never which worker host or process ran
+    it, nor a mail server's raw reply (the admin dashboard shows both)."""
+
     id: str
     status: JobState
     attempts: int
@@ -77,7 +80,6 @@ class Job(Struct):
     started_at: Timestamp | None
     finished_at: Timestamp | None
     next_attempt_at: Timestamp | None
-    worker: str | None
     request_id: str | None
 
 

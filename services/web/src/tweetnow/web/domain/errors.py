@@ -40,9 +40,10 @@ class Conflict(DomainError):
 
 
 class TooMany(DomainError):
-    """A rate limit is reached; ``retry_after`` seconds from now the next one fits."""
+    """A limit is reached; ``retry_after`` seconds from now the next one fits, when
+    that is known (a rate), or None (room comes back as earlier work ends)."""
 
-    def __init__(self, title: str, description: str, *, retry_after: int) -> None:
+    def __init__(self, title: str, description: str, *, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.title = title
         self.retry_after = retry_after

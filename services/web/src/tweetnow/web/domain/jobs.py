@@ -7,6 +7,7 @@ import redis
 from tweetnow.shared.clock import iso
 from tweetnow.shared.jobs import JobRecord, JobState
 from tweetnow.shared.logs import get_logger
+from tweetnow.shared.messages import SEND_MAIL
 from tweetnow.shared.models import Mail, Tweet, TweetStatus, User
 
 from ..deps import WebDeps
@@ -41,14 +42,26 @@ class JobService:
             id=record.id,
             status=JobState(record.status),
             attempts=record.attempts,
-            error=record.error,
+            error=_shown_error(user, record),
             enqueued_at=record.enqueued_at,
             started_at=record.started_at,
             finished_at=record.finished_at,
             next_attempt_at=record.next_attempt_at,
-            worker=record.worker,
             request_id=record.request_id,
         )
+
+
+def _shown_error(user: User, record: JobRecord) -> str | None:
+    """The job's error as its owner may read it.
+
+    A mail job's error is the mail server's reply as it came (for operators: it
+    can name hosts, policies and addresses); its owner reads the mailer's summary
+    on the mail row instead.
+    """
+    if record.error is None or record.actor != SEND_MAIL.actor_name:
+        return record.error
+    mail = Mail.get_or_none((Mail.job_id == record.id) & (Mail.user == user))
+    return mail.error if mail is not None else None
 
 
 def _row_record(user: User, job_id: str) -> JobRecord | None:

@@ -7,27 +7,24 @@ it in the background.
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
-
 from email_validator import EmailNotValidError, validate_email
 
-from tweetnow.shared.clock import iso, to_db, utcnow
+from tweetnow.shared.clock import iso
 from tweetnow.shared.jobs import JobState
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import Mail, MailKind, MailStatus, User
-from tweetnow.shared.outbox import request_mail
+from tweetnow.shared.outbox import enqueue_mail, record_mail
 
 from ..deps import WebDeps
 from ..schemas import Mail as MailAnswer
 from ..schemas import ThoughtAccepted, ThoughtCreate, timestamp
-from .errors import Invalid, NotFound, TooMany
+from .errors import Invalid, NotFound
+from .fair_use import check_thoughts_per_hour, one_at_a_time
 from .jobs import job_ref
 
 log = get_logger(__name__)
 
 MAX_THOUGHT_CHARS = 1000
-RATE_WINDOW = timedelta(hours=1)
 
 
 def normalized_address(address: str, *, problem: str) -> str:
@@ -52,33 +49,6 @@ def check_thought(thought: str) -> str:
     return text
 
 
-def check_rate(user: User, per_hour: int) -> None:
-    """TooMany once the user has sent ``per_hour`` thoughts in the last hour."""
-    now = utcnow()
-    recent = Mail.select(Mail.created_at).where(
-        (Mail.user == user)
-        & (Mail.kind == MailKind.THOUGHT)
-        & (Mail.created_at > to_db(now - RATE_WINDOW))
-    )
-    if recent.count() < per_hour:
-        return
-    oldest = recent.order_by(Mail.created_at).first()
-    frees_at = oldest.created_at + RATE_WINDOW if oldest else to_db(now + RATE_WINDOW)
-    wait_s = max(math.ceil((frees_at - to_db(now)).total_seconds()), 1)
-    raise TooMany(
-        "Too many thoughts",
-        f"You can send {per_hour} thoughts an hour. The next one can go in {_minutes(wait_s)}.",
-        retry_after=wait_s,
-    )
-
-
-def _minutes(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 class MailService:
     def __init__(self, deps: WebDeps) -> None:
         self.deps = deps
@@ -88,16 +58,19 @@ class MailService:
     ) -> ThoughtAccepted:
         recipient = normalized_address(request.email, problem="is not an address we can send to")
         text = check_thought(request.thought)
-        check_rate(user, self.deps.settings.thoughts_per_hour)
-        mail = request_mail(
-            self.deps.broker,
-            kind=MailKind.THOUGHT,
-            recipient=recipient,
-            user=user,
-            data={"thought": text},
-            request_id=request_id,
-        )
+        # The limit is checked and the row written under the person's lock, and the
+        # job sent once that is committed (the outbox rule).
+        with one_at_a_time(user):
+            check_thoughts_per_hour(user, self.deps.settings.thoughts_per_hour)
+            mail = record_mail(
+                kind=MailKind.THOUGHT,
+                recipient=recipient,
+                user=user,
+                data={"thought": text},
+                request_id=request_id,
+            )
         assert mail is not None  # no dedupe key: every thought is a new mail
+        enqueue_mail(self.deps.broker, mail)
         log.info("thought_accepted", mail_id=mail.id, job_id=mail.job_id)
         return ThoughtAccepted(mail=answer(mail), job=job_ref(mail.job_id, JobState.QUEUED))
 

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 import redis
 
 from tweetnow.shared.clock import iso, to_db, utcnow
-from tweetnow.shared.db import database
 from tweetnow.shared.jobs import JobState
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET
@@ -25,6 +24,7 @@ from ..schemas import Tweet as TweetAnswer
 from ..schemas import TweetAccepted, TweetCreate, timestamp
 from ..tweet_text import check_tweet_text
 from .errors import Conflict, Invalid, NotFound
+from .fair_use import check_pending_tweets, one_at_a_time
 from .jobs import job_ref
 
 log = get_logger(__name__)
@@ -63,7 +63,8 @@ class TweetService:
         direct = send_at is None or send_at <= now + timedelta(
             seconds=self.deps.settings.schedule_direct_s
         )
-        with database.atomic():
+        with one_at_a_time(user):
+            check_pending_tweets(user, self.deps.settings.max_pending_tweets)
             tweet = Tweet.create(
                 user=user,
                 text=text,
@@ -135,14 +136,17 @@ class TweetService:
     def retry(self, user: User, tweet_id: int, request_id: str | None) -> TweetAccepted:
         """Send a failed tweet again under a new job; a conflict unless it is ``failed``.
 
-        The row goes back to ``queued`` with a new job id and no error, then its
+        The row goes back to ``queued`` with a new job id and no error (if the
+        person has room for one more pending tweet), then its
         job is sent like a new tweet's (the outbox rule holds: if Redis is down,
         the sweeper sends it). Its attempts are kept, so a duplicate-content
         answer from X is checked against the account as for any repeated attempt.
         """
         now = utcnow()
         job_id = str(uuid.uuid4())
-        with database.atomic():
+        with one_at_a_time(user):
+            # A retried tweet is pending again: it counts against the limit like a new one.
+            check_pending_tweets(user, self.deps.settings.max_pending_tweets)
             retried = (
                 Tweet.update(
                     status=TweetStatus.QUEUED,

@@ -56,7 +56,11 @@
     } else if (job.status === "retrying") {
       const attempt = job.attempts ? " (attempt " + job.attempts + " did not go through)" : "";
       renderState(item, "retrying", {
-        reason: "The mail did not go out yet" + (job.error ? ": " + job.error : "") + attempt + ".",
+        reason:
+          "The mail did not go out yet" +
+          (job.error ? ": " + job.error.replace(/; retrying$/, "") : "") +
+          attempt +
+          ".",
       });
     } else if (job.status === "queued" && item.dataset.status !== "queued") {
       renderState(item, "queued", {});
