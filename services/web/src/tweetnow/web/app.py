@@ -105,7 +105,7 @@ def route_table(
             Readiness(deps.redis),
             operations={
                 "get": Operation(
-                    "Redis and the database answer",
+                    "Redis and the database answer, and the schema is migrated",
                     (
                         Answer(200, schemas.Health, "Ready"),
                         Answer(503, schemas.Health, "Not ready"),
