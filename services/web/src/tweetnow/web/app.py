@@ -262,7 +262,7 @@ def create_app(deps: WebDeps) -> falcon.App:
             SecurityHeaders(hsts=deps.settings.cookie_secure),
             RequestContext(),
             DatabaseConnection(),
-            Authentication(sessions, tokens),
+            Authentication(sessions, tokens, max_body_bytes=deps.settings.max_body_bytes),
             DeclaredOperations(routes, max_body_bytes=deps.settings.max_body_bytes),
         ),
     )
