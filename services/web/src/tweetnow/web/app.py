@@ -20,7 +20,7 @@ from tweetnow.shared.settings import get_settings
 from . import schemas
 from .admin import register_admin
 from .api.account import Me
-from .api.auth import Callback, Login, Logout
+from .api.auth import Callback, Login, Logout, SignInProblem
 from .api.docs import OpenApiDocument
 from .api.health import Liveness, Readiness
 from .api.jobs import JobItem
@@ -50,6 +50,7 @@ from .openapi import build_openapi
 from .pages.account import AccountPage
 from .pages.home import Home
 from .pages.my_tweets import MyTweets
+from .pages.signin_problem import SignInProblemPage
 from .pages.static_assets import StaticAssets, StaticFile
 from .pages.templating import PageTemplates
 from .pages.thoughts import ThoughtsPage
@@ -79,15 +80,23 @@ def one_of_theirs(summary: str, struct: type, description: str) -> Operation:
     return Operation(summary, (Answer(200, struct, description),), errors=(401, 404))
 
 
+def page_assets() -> StaticAssets:
+    """The pages' static files, with the character count's rules generated for them."""
+    return StaticAssets.from_package(generated={ASSET_NAME: tweet_rules_js()})
+
+
 def route_table(
-    deps: WebDeps, sessions: SessionManager, metrics: RequestMetrics, tokens: TokenService
+    deps: WebDeps,
+    sessions: SessionManager,
+    metrics: RequestMetrics,
+    tokens: TokenService,
+    assets: StaticAssets,
+    templates: PageTemplates,
 ) -> list[Route]:
     """Every route, with the documentation of the API's; /openapi.json is built from it."""
     signin = XSignIn(deps.settings)
     tweets = TweetService(deps)
     mail = MailService(deps)
-    assets = StaticAssets.from_package(generated={ASSET_NAME: tweet_rules_js()})
-    templates = PageTemplates(assets)
     routes = [
         Route(
             "/healthz",
@@ -255,7 +264,9 @@ def create_app(deps: WebDeps) -> falcon.App:
     sessions = SessionManager(deps.settings)
     tokens = TokenService()
     metrics = RequestMetrics()
-    routes = route_table(deps, sessions, metrics, tokens)
+    assets = page_assets()
+    templates = PageTemplates(assets)
+    routes = route_table(deps, sessions, metrics, tokens, assets, templates)
     app = falcon.App(
         middleware=(
             metrics,
@@ -277,6 +288,7 @@ def create_app(deps: WebDeps) -> falcon.App:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(peewee.OperationalError, handle_database_unavailable)
     app.add_error_handler(DomainError, handle_domain_error)
+    app.add_error_handler(SignInProblem, SignInProblemPage(templates).handle)
     add_routes(app, routes)
     register_admin(app, deps)
     return app
