@@ -1,0 +1,75 @@
+"""Sign-in's calls to X on a deadline, in-process: X silent is "timed out" within
+X_TIMEOUT_S, X unreachable is "unavailable", and the web answers each as a page for a
+browser and as JSON for an API client. (Through real processes, with the sandbox
+holding X back: tests/system/test_signin_deadlines.py.)"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import falcon.testing
+import pytest
+
+from tests.support.processes import free_port
+from tests.support.silent_server import silent_server
+from tweetnow.shared.settings import Settings
+from tweetnow.web.app import create_app
+from tweetnow.web.deps import WebDeps
+from tweetnow.web.x_signin import Failure, XSignIn, XSignInError
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def signin_with(settings: Settings, x_api: str) -> XSignIn:
+    return XSignIn(replace(settings, x_api_base_url=x_api, x_timeout_s=0.3))
+
+
+def test_starting_against_a_silent_x_times_out_within_x_timeout_s(settings):
+    with silent_server() as x_api:
+        started = time.monotonic()
+        with pytest.raises(XSignInError) as caught:
+            signin_with(settings, x_api).start()
+    assert time.monotonic() - started < 5  # 0.3 s, against a server that never answers
+    assert caught.value.failure is Failure.TIMED_OUT
+
+
+def test_finishing_against_a_silent_x_times_out_within_x_timeout_s(settings):
+    with silent_server() as x_api:
+        started = time.monotonic()
+        with pytest.raises(XSignInError) as caught:
+            signin_with(settings, x_api).finish("request-token", "secret", "verifier")
+    assert time.monotonic() - started < 5
+    assert caught.value.failure is Failure.TIMED_OUT
+
+
+def test_an_unreachable_x_is_unavailable(settings):
+    with pytest.raises(XSignInError) as caught:
+        signin_with(settings, f"http://127.0.0.1:{free_port()}").start()
+    assert caught.value.failure is Failure.UNAVAILABLE
+
+
+@pytest.fixture
+def app_without_x(settings, db, redis_client) -> falcon.testing.TestClient:
+    unreachable = replace(settings, x_api_base_url=f"http://127.0.0.1:{free_port()}")
+    return falcon.testing.TestClient(create_app(WebDeps.from_settings(unreachable)))
+
+
+def test_x_unreachable_at_sign_in_is_a_page_for_a_person(app_without_x):
+    r = app_without_x.simulate_get("/auth/x/login", headers=BROWSER)
+    assert r.status_code == 503
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<h1>X unavailable</h1>" in r.text
+    assert 'href="/auth/x/login"' in r.text
+
+
+@pytest.mark.parametrize("accept", ["application/json", "*/*", None])
+def test_x_unreachable_at_sign_in_is_json_503_for_an_api_client(app_without_x, accept):
+    headers = {"Accept": accept} if accept else {}
+    r = app_without_x.simulate_get("/auth/x/login", headers=headers)
+    assert r.status_code == 503
+    assert r.json == {
+        "title": "X unavailable",
+        "description": "X could not be reached; nothing was changed. Try again in a moment.",
+        "status": 503,
+    }
