@@ -73,3 +73,13 @@ def test_x_unreachable_at_sign_in_is_json_503_for_an_api_client(app_without_x, a
         "description": "X could not be reached; nothing was changed. Try again in a moment.",
         "status": 503,
     }
+
+
+def test_an_expired_sign_in_is_a_page_for_a_person_and_json_for_a_client(client):
+    path = "/auth/x/callback?oauth_token=unknown&oauth_verifier=v"
+    page = client.simulate_get(path, headers=BROWSER)
+    assert page.status_code == 400
+    assert "<h1>Sign-in expired</h1>" in page.text
+    assert 'href="/auth/x/login"' in page.text
+    api = client.simulate_get(path, headers={"Accept": "application/json"})
+    assert (api.status_code, api.json["title"]) == (400, "Sign-in expired")
