@@ -20,9 +20,17 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE_DIR" \
 tweetnow-migrate
 x-sandbox &
 tweetnow-web &
+WEB_PID=$!
 METRICS_PORT=9191 tweetnow-tweeter &
 METRICS_PORT=9192 tweetnow-mailer &
 tweetnow-scheduler &
+
+# Say it runs only once the web is ready (Redis, the database and its schema):
+# a sign-in tried the moment this is printed must work.
+until python -c "import urllib.request as u; u.urlopen('http://127.0.0.1:${WEB_PORT:-8000}/readyz', timeout=1)" 2>/dev/null; do
+  kill -0 "$WEB_PID" 2>/dev/null || { echo "the web service did not start" >&2; exit 1; }
+  sleep 0.2
+done
 
 cat <<MSG
 

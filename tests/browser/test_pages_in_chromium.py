@@ -207,6 +207,27 @@ def test_a_tweet_x_keeps_refusing_with_503_ends_failed_with_the_reason(
     assert tab.problems == []
 
 
+def test_x_silent_at_sign_in_shows_a_page_with_a_way_on(tab: Tab, stack: Stack, username: str):
+    page = tab.page
+    page.goto("/")
+    page.get_by_role("link", name="Sign in with X").click()
+    page.get_by_label("User name").fill(username)
+    stack.set_faults(latency_ms=10_000)  # X holds the access token back far past X_TIMEOUT_S
+    page.get_by_role("button", name="Authorize app").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("X did not answer")
+    expect(page.get_by_role("alert")).to_contain_text("nothing was changed")
+    tab.screenshot("signin-x-did-not-answer")
+
+    stack.clear_faults()
+    page.get_by_role("link", name="Sign in with X again").click()
+    page.get_by_label("User name").fill(username)
+    page.get_by_role("button", name="Authorize app").click()
+    page.wait_for_url(stack.web_url + "/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"@{username}")
+    # The browser reports the 504 itself; nothing else (no blocked script or style).
+    assert [p for p in tab.problems if "status of 504" not in p] == []
+
+
 def test_account_email_and_api_tokens(tab: Tab, phone: Tab, stack: Stack, username: str):
     page = tab.page
     tab.sign_in(username)

@@ -165,3 +165,11 @@ def test_bad_faults_are_refused_and_change_nothing(sandbox: Sandbox):
     r = sandbox.client.simulate_post("/_sandbox/faults", body="{not json")
     assert r.status_code == 400
     assert sandbox.client.simulate_get("/_sandbox/faults").json["latency_ms"] == 10
+
+
+def test_latency_holds_back_both_oauth_token_requests(sandbox: Sandbox, clock: FakeClock):
+    sandbox.set_faults(latency_ms=10_000)
+    token, secret = sandbox.request_token()
+    verifier = sandbox.approve(token, "carol")
+    assert sandbox.access_token(token, secret, verifier).status_code == 200
+    assert clock.slept == [10.0, 10.0]  # one wait per token request, none for the consent page

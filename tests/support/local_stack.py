@@ -61,6 +61,42 @@ class LocalStack:
             raise
         return stack
 
+    @classmethod
+    def launch(cls, workdir: Path, *, migrate: bool = True) -> LocalStack:
+        """Every process at once, the way ``make dev`` starts them, waiting for none.
+
+        For tests of what a client sees while the system is still starting.
+        Without ``migrate`` the database is left empty.
+        """
+        redis = RedisServer.start(workdir)
+        env = _test_env(workdir, redis.url, free_port(), free_port())
+        web = Process("web", [console_script("tweetnow-web")], env, workdir / "web.log")
+        sandbox = Process("sandbox", [console_script("x-sandbox")], env, workdir / "sandbox.log")
+        stack = cls(workdir=workdir, env=env, redis=redis, web=web, sandbox=sandbox)
+        try:
+            if migrate:
+                subprocess.run(
+                    [console_script("tweetnow-migrate")],
+                    env={**os.environ, **env},
+                    check=True,
+                    timeout=60,
+                )
+            sandbox.start()
+            web.start()
+            for name, group in (("tweeter", stack.tweeters), ("mailer", stack.mailers)):
+                group.append(
+                    Process(
+                        name,
+                        [console_script(f"tweetnow-{name}")],
+                        {**env, "METRICS_PORT": str(free_port())},
+                        workdir / f"{name}.log",
+                    ).start()
+                )
+        except BaseException:
+            stack.stop()
+            raise
+        return stack
+
     def stop(self) -> None:
         for proc in [*self.schedulers, *self.tweeters, *self.mailers, self.web, self.sandbox]:
             proc.stop()

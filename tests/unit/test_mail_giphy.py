@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,6 +11,7 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
+from tests.support.silent_server import silent_server
 from tweetnow.mailer.giphy import Gif, GiphySearch, first_gif, search_query
 
 API = "https://giphy.test"
@@ -161,3 +163,11 @@ def test_a_stored_gif_round_trips_and_junk_is_ignored():
     assert Gif.from_data(gif.to_data()) == gif
     assert Gif.from_data(None) is None
     assert Gif.from_data({"url": "data:image/gif;base64,AAAA"}) is None
+
+
+def test_a_giphy_that_never_answers_gives_no_gif_after_its_timeout():
+    with silent_server() as api_url:
+        search = GiphySearch(api_url=api_url, api_key="k3y", timeout_s=0.3)
+        started = time.monotonic()
+        assert search.find("waiting for a GIF") is None
+    assert time.monotonic() - started < 5  # 0.3 s, against a server that never answers

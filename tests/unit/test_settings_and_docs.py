@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from tweetnow.shared.settings import Settings
-from tweetnow.web.app import route_table
+from tweetnow.web.app import page_assets, route_table
 from tweetnow.web.domain.tokens import TokenService
 from tweetnow.web.middleware.metrics import RequestMetrics
+from tweetnow.web.pages.templating import PageTemplates
 from tweetnow.web.sessions import SessionManager
 from tweetnow.web.tweet_text import weighted_length
 
@@ -86,7 +87,15 @@ def _refs(node):
 
 def test_openapi_documents_exactly_the_route_tables_operations_and_refs_resolve(client, deps):
     doc = client.simulate_get("/openapi.json").json
-    routes = route_table(deps, SessionManager(deps.settings), RequestMetrics(), TokenService())
+    assets = page_assets()
+    routes = route_table(
+        deps,
+        SessionManager(deps.settings),
+        RequestMetrics(),
+        TokenService(),
+        assets,
+        PageTemplates(assets),
+    )
     declared = {
         (re.sub(r"{(\w+):\w+}", r"{\1}", route.path), method)
         for route in routes

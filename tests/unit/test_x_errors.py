@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 
 import pytest
 import requests
 import tweepy
 
-from tweetnow.tweeter.x_client import Outcome, classify
+from tests.support.silent_server import silent_server
+from tweetnow.shared.crypto import SecretBox
+from tweetnow.shared.models import User
+from tweetnow.shared.settings import Settings
+from tweetnow.tweeter.x_client import Outcome, XClientFactory, classify
 
 
 def response(status: int, body: dict, headers: dict[str, str] | None = None) -> requests.Response:
@@ -77,3 +83,17 @@ def test_errors_are_sorted(exc, outcome, words):
 
 def test_foreign_errors_are_not_x_failures():
     assert classify(KeyError("x")) is None
+
+
+def test_a_post_to_an_x_that_never_answers_gives_up_after_x_timeout_s():
+    settings = Settings.from_env({"X_TIMEOUT_S": "0.3"})
+    box = SecretBox((), "unit-test-secret")
+    user = User(x_access_token=box.encrypt("token"), x_access_secret=box.encrypt("secret"))
+    with silent_server() as x_api:
+        client = XClientFactory(replace(settings, x_api_base_url=x_api), box).for_user(user)
+        started = time.monotonic()
+        with pytest.raises(requests.Timeout) as caught:
+            client.create_tweet(text="into the void", user_auth=True)
+    assert time.monotonic() - started < 5  # 0.3 s, against a server that never answers
+    failure = classify(caught.value)
+    assert failure is not None and failure.outcome is Outcome.TRANSIENT

@@ -1,4 +1,5 @@
-"""Faults a test injects into ``POST /2/tweets``: latency, scripted errors, real rate limits."""
+"""Faults a test injects: latency (``POST /2/tweets`` and the OAuth token requests), and
+scripted errors and real rate limits (``POST /2/tweets``)."""
 
 from __future__ import annotations
 

@@ -14,9 +14,13 @@ from .settings import Settings
 
 database = DatabaseProxy()
 
+#: How long an SQLite statement waits for another process's write lock before it fails.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
 _SQLITE_PRAGMAS = {
+    # First, so that even switching the journal mode waits for a writer instead of failing.
+    "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
     "journal_mode": "wal",  # readers never block the writer: web and workers share the file
-    "busy_timeout": 5000,
     "foreign_keys": 1,
     "synchronous": "normal",
 }
@@ -26,9 +30,18 @@ REDIS_TIMEOUT_S = 5
 
 
 def open_database(url: str) -> Database:
-    """Bind the shared proxy to the database at ``url`` and return it."""
-    pragmas = _SQLITE_PRAGMAS if url.startswith("sqlite") else None
-    db = connect(url, pragmas=pragmas) if pragmas else connect(url)
+    """Bind the shared proxy to the database at ``url`` and return it.
+
+    SQLite transactions begin IMMEDIATE: they take the write lock when they
+    start, waiting up to the busy timeout for it. A deferred transaction that
+    reads, then writes, cannot wait: if another process wrote in between,
+    SQLite fails it at once with "database is locked" (its snapshot is stale),
+    which under concurrent sign-ins turned into 503s.
+    """
+    if url.startswith("sqlite"):
+        db = connect(url, pragmas=_SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    else:
+        db = connect(url)
     database.initialize(db)
     return db
 

@@ -57,6 +57,19 @@ def _record(version: int, name: str) -> None:
     SchemaMigration.create(version=version, name=name, applied_at=to_db(utcnow()))
 
 
+def missing_versions() -> list[int]:
+    """The schema versions this code needs that the open database has not had yet.
+
+    Readiness asks this: a web that answers before the migrations ran would
+    fail every sign-in with a missing table.
+    """
+    wanted = [BASELINE[0], *(v for v, _, _ in MIGRATIONS)]
+    if not database.table_exists(SchemaMigration._meta.table_name):
+        return wanted
+    done = {m.version for m in SchemaMigration.select(SchemaMigration.version)}
+    return [v for v in wanted if v not in done]
+
+
 def migrate(db: Database) -> list[int]:
     """Bring the database to the current schema; return the versions applied."""
     applied: list[int] = []

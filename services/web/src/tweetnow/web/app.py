@@ -20,7 +20,7 @@ from tweetnow.shared.settings import get_settings
 from . import schemas
 from .admin import register_admin
 from .api.account import Me
-from .api.auth import SIGN_IN_WINDOW, Callback, Login, Logout, LogoutEverywhere
+from .api.auth import SIGN_IN_WINDOW, Callback, Login, Logout, LogoutEverywhere, SignInProblem
 from .api.docs import OpenApiDocument
 from .api.health import Liveness, Readiness
 from .api.jobs import JobItem
@@ -50,6 +50,7 @@ from .openapi import build_openapi
 from .pages.account import AccountPage
 from .pages.home import Home
 from .pages.my_tweets import MyTweets
+from .pages.signin_problem import SignInProblemPage
 from .pages.static_assets import StaticAssets, StaticFile
 from .pages.templating import PageTemplates
 from .pages.thoughts import ThoughtsPage
@@ -80,16 +81,24 @@ def one_of_theirs(summary: str, struct: type, description: str) -> Operation:
     return Operation(summary, (Answer(200, struct, description),), errors=(401, 404))
 
 
+def page_assets() -> StaticAssets:
+    """The pages' static files, with the character count's rules generated for them."""
+    return StaticAssets.from_package(generated={ASSET_NAME: tweet_rules_js()})
+
+
 def route_table(
-    deps: WebDeps, sessions: SessionManager, metrics: RequestMetrics, tokens: TokenService
+    deps: WebDeps,
+    sessions: SessionManager,
+    metrics: RequestMetrics,
+    tokens: TokenService,
+    assets: StaticAssets,
+    templates: PageTemplates,
 ) -> list[Route]:
     """Every route, with the documentation of the API's; /openapi.json is built from it."""
     signin = XSignIn(deps.settings)
     binding = SignInBinding(deps.settings, SIGN_IN_WINDOW)
     tweets = TweetService(deps)
     mail = MailService(deps)
-    assets = StaticAssets.from_package(generated={ASSET_NAME: tweet_rules_js()})
-    templates = PageTemplates(assets)
     routes = [
         Route(
             "/healthz",
@@ -107,7 +116,7 @@ def route_table(
             Readiness(deps.redis),
             operations={
                 "get": Operation(
-                    "Redis and the database answer",
+                    "Redis and the database answer, and the schema is migrated",
                     (
                         Answer(200, schemas.Health, "Ready"),
                         Answer(503, schemas.Health, "Not ready"),
@@ -274,14 +283,16 @@ def create_app(deps: WebDeps) -> falcon.App:
     sessions = SessionManager(deps.settings)
     tokens = TokenService()
     metrics = RequestMetrics()
-    routes = route_table(deps, sessions, metrics, tokens)
+    assets = page_assets()
+    templates = PageTemplates(assets)
+    routes = route_table(deps, sessions, metrics, tokens, assets, templates)
     app = falcon.App(
         middleware=(
             metrics,
             SecurityHeaders(hsts=deps.settings.cookie_secure),
             RequestContext(),
             DatabaseConnection(),
-            Authentication(sessions, tokens),
+            Authentication(sessions, tokens, max_body_bytes=deps.settings.max_body_bytes),
             DeclaredOperations(routes, max_body_bytes=deps.settings.max_body_bytes),
         ),
     )
@@ -296,6 +307,7 @@ def create_app(deps: WebDeps) -> falcon.App:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(peewee.OperationalError, handle_database_unavailable)
     app.add_error_handler(DomainError, handle_domain_error)
+    app.add_error_handler(SignInProblem, SignInProblemPage(templates).handle)
     add_routes(app, routes)
     register_admin(app, deps)
     return app

@@ -1,35 +1,55 @@
-"""Sign in with X (OAuth 1.0a), through tweepy, against the configured X hosts."""
+"""Sign in with X (OAuth 1.0a) against the configured X hosts, every call to X on a deadline.
+
+tweepy's ``OAuth1UserHandler`` makes its requests_oauthlib sessions itself and
+gives them no timeout: a sign-in would hold a web thread for as long as X
+kept the connection open. The two token exchanges are made here with
+requests_oauthlib directly (what tweepy uses underneath), and the account
+lookup with tweepy's client on an ``XApiSession``; each step of the sign-in
+(starting it, finishing it) gets ``X_TIMEOUT_S`` in all for its calls to X.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from enum import Enum
 
+import requests
 import tweepy
+from requests_oauthlib import OAuth1Session
+from requests_oauthlib.oauth1_session import TokenRequestDenied
 
 from tweetnow.shared.settings import Settings
 from tweetnow.shared.x_api import XApiSession
 
 
-class _Handler(tweepy.OAuth1UserHandler):
-    """tweepy's handler with X's hosts taken from settings.
+class Failure(Enum):
+    #: X did not answer within the deadline.
+    TIMED_OUT = "timed_out"
+    #: X could not be reached, or answered with a server error.
+    UNAVAILABLE = "unavailable"
+    #: X answered, and said no (or something sign-in cannot use). A token request
+    #: refused or unreadable raises ValueError (requests_oauthlib's errors are ones).
+    REFUSED = "refused"
 
-    The browser is sent to X_AUTHORIZE_BASE_URL; token requests go to
-    X_API_BASE_URL (they differ when the web service reaches X through a
-    private network name).
-    """
 
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(
-            settings.x_consumer_key,
-            settings.x_consumer_secret,
-            callback=settings.oauth_callback_url,
-        )
-        self._settings = settings
+class XSignInError(Exception):
+    """A step of signing in with X that could not be done, and why."""
 
-    def _get_oauth_url(self, endpoint: str) -> str:
-        browser = endpoint in ("authenticate", "authorize")
-        base = self._settings.x_authorize_base_url if browser else self._settings.x_api_base_url
-        return f"{base}/oauth/{endpoint}"
+    def __init__(self, failure: Failure, detail: str) -> None:
+        super().__init__(detail)
+        self.failure = failure
+
+
+def _failure(exc: Exception) -> Failure:
+    match exc:
+        case requests.Timeout():
+            return Failure.TIMED_OUT
+        case TokenRequestDenied() if exc.status_code >= 500:
+            return Failure.UNAVAILABLE
+        case tweepy.TwitterServerError() | requests.RequestException():
+            return Failure.UNAVAILABLE
+    return Failure.REFUSED
 
 
 @dataclass(frozen=True)
@@ -48,34 +68,76 @@ class XAccount:
     access_token_secret: str
 
 
+class _Deadline:
+    """What is left of one sign-in step's time for calls to X."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._ends = time.monotonic() + seconds
+
+    def left(self) -> float:
+        left = self._ends - time.monotonic()
+        if left <= 0:
+            raise requests.Timeout(f"X did not answer within {self.seconds:g} s")
+        return left
+
+
 class XSignIn:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
+    def _token_url(self, endpoint: str) -> str:
+        """Token requests go to X_API_BASE_URL (X, or the sandbox, maybe by a private name)."""
+        return f"{self.settings.x_api_base_url}/oauth/{endpoint}"
+
     def start(self) -> Authorization:
-        handler = _Handler(self.settings)
-        url = handler.get_authorization_url(signin_with_twitter=True)
-        return Authorization(
-            url=url,
-            request_token=handler.request_token["oauth_token"],
-            request_token_secret=handler.request_token["oauth_token_secret"],
+        """A request token, and the X page to send the browser to (X_AUTHORIZE_BASE_URL)."""
+        deadline = _Deadline(self.settings.x_timeout_s)
+        oauth = OAuth1Session(
+            self.settings.x_consumer_key,
+            client_secret=self.settings.x_consumer_secret,
+            callback_uri=self.settings.oauth_callback_url,
         )
+        try:
+            token = oauth.fetch_request_token(
+                self._token_url("request_token"), timeout=deadline.left()
+            )
+            url = oauth.authorization_url(
+                f"{self.settings.x_authorize_base_url}/oauth/authenticate"
+            )
+            return Authorization(
+                url=url,
+                request_token=token["oauth_token"],
+                request_token_secret=token["oauth_token_secret"],
+            )
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            raise XSignInError(_failure(exc), f"request token: {exc}") from exc
 
     def finish(self, request_token: str, request_token_secret: str, verifier: str) -> XAccount:
-        handler = _Handler(self.settings)
-        handler.request_token = {
-            "oauth_token": request_token,
-            "oauth_token_secret": request_token_secret,
-        }
-        token, secret = handler.get_access_token(verifier)
-        client = tweepy.Client(
-            consumer_key=self.settings.x_consumer_key,
-            consumer_secret=self.settings.x_consumer_secret,
-            access_token=token,
-            access_token_secret=secret,
+        """The person's access token for the approved request token, and who they are on X."""
+        deadline = _Deadline(self.settings.x_timeout_s)
+        oauth = OAuth1Session(
+            self.settings.x_consumer_key,
+            client_secret=self.settings.x_consumer_secret,
+            resource_owner_key=request_token,
+            resource_owner_secret=request_token_secret,
+            verifier=verifier,
         )
-        client.session = XApiSession(self.settings.x_api_base_url, self.settings.x_timeout_s)
-        me = client.get_me(user_auth=True).data
+        try:
+            answer = oauth.fetch_access_token(
+                self._token_url("access_token"), timeout=deadline.left()
+            )
+            token, secret = answer["oauth_token"], answer["oauth_token_secret"]
+            client = tweepy.Client(
+                consumer_key=self.settings.x_consumer_key,
+                consumer_secret=self.settings.x_consumer_secret,
+                access_token=token,
+                access_token_secret=secret,
+            )
+            client.session = XApiSession(self.settings.x_api_base_url, deadline.left())
+            me = client.get_me(user_auth=True).data
+        except (requests.RequestException, tweepy.TweepyException, ValueError, KeyError) as exc:
+            raise XSignInError(_failure(exc), f"access token: {exc}") from exc
         return XAccount(
             x_user_id=str(me.id),
             username=me.username,

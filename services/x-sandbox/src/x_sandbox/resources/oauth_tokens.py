@@ -1,4 +1,8 @@
-"""``POST /oauth/request_token`` and ``POST /oauth/access_token``: the two signed legs."""
+"""``POST /oauth/request_token`` and ``POST /oauth/access_token``: the two signed legs.
+
+The ``latency_ms`` fault holds each of them back before anything is checked,
+as it does ``POST /2/tweets``: a client can prove its sign-in gives up in time.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,13 @@ def _acceptable_callback(callback: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+def _wait_injected_latency(state: SandboxState, clock: Clock) -> None:
+    with state.lock:
+        latency_ms = state.faults.latency_ms
+    if latency_ms:
+        clock.sleep(latency_ms / 1000)
+
+
 def _send_form(resp: falcon.Response, fields: dict[str, str]) -> None:
     resp.content_type = FORM
     resp.text = urlencode(fields)
@@ -39,6 +50,7 @@ class RequestTokenResource:
         self._clock = clock
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _wait_injected_latency(self._state, self._clock)
         signed = self._checker.check(req, lambda token: None)
         if signed is None or signed.token:
             log.info("request_token_refused reason=signature")
@@ -79,6 +91,7 @@ class AccessTokenResource:
             return self._state.request_tokens.secret_for(token, self._clock.now())
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        _wait_injected_latency(self._state, self._clock)
         signed = self._checker.check(req, self._request_token_secret)
         if signed is None or not signed.token:
             log.info("access_token_refused reason=signature")

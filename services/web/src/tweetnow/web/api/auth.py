@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import falcon
-import tweepy
 
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.db import database
@@ -15,12 +14,38 @@ from tweetnow.shared.models import OAuthRequest, User
 from ..deps import WebDeps
 from ..sessions import SessionManager
 from ..signin_binding import SignInBinding
-from ..x_signin import XAccount, XSignIn
+from ..x_signin import Failure, XAccount, XSignIn, XSignInError
 
 log = get_logger(__name__)
 
 #: How long a person has to approve the sign-in on X.
 SIGN_IN_WINDOW = timedelta(minutes=15)
+
+
+class SignInProblem(falcon.HTTPError):
+    """A sign-in that cannot go on. A browser gets it as a page with a way on
+    (``pages.signin_problem``); a client that asks for JSON gets the usual JSON error."""
+
+
+def x_problem(exc: XSignInError, *, timeout_s: float, refused: SignInProblem) -> SignInProblem:
+    """What a person is told when X let a sign-in step down; ``refused`` when X said no."""
+    match exc.failure:
+        case Failure.TIMED_OUT:
+            return SignInProblem(
+                falcon.HTTP_504,
+                title="X did not answer",
+                description=(
+                    f"X did not answer within {timeout_s:g} seconds, so signing in stopped "
+                    "there and nothing was changed. Try again in a moment."
+                ),
+            )
+        case Failure.UNAVAILABLE:
+            return SignInProblem(
+                falcon.HTTP_503,
+                title="X unavailable",
+                description="X could not be reached; nothing was changed. Try again in a moment.",
+            )
+    return refused
 
 
 class Login:
@@ -31,10 +56,16 @@ class Login:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         try:
             auth = self.signin.start()
-        except tweepy.TweepyException as exc:
-            log.error("x_signin_start_failed", error=str(exc))
-            raise falcon.HTTPBadGateway(
-                title="X unavailable", description="Could not reach X to start signing in."
+        except XSignInError as exc:
+            log.error("x_signin_start_failed", failure=exc.failure.value, error=str(exc))
+            raise x_problem(
+                exc,
+                timeout_s=self.signin.settings.x_timeout_s,
+                refused=SignInProblem(
+                    falcon.HTTP_502,
+                    title="X refused",
+                    description="X would not start signing in; try again later.",
+                ),
             ) from None
         OAuthRequest.create(
             oauth_token=auth.request_token, oauth_token_secret=auth.request_token_secret
@@ -68,10 +99,16 @@ class Callback:
         pending = self._take_request_token(token)
         try:
             account = self.signin.finish(token, pending.oauth_token_secret, verifier)
-        except tweepy.TweepyException as exc:
-            log.warning("x_signin_finish_failed", error=str(exc))
-            raise falcon.HTTPBadRequest(
-                title="Sign-in failed", description="X did not confirm the sign-in; try again."
+        except XSignInError as exc:
+            log.warning("x_signin_finish_failed", failure=exc.failure.value, error=str(exc))
+            raise x_problem(
+                exc,
+                timeout_s=self.signin.settings.x_timeout_s,
+                refused=SignInProblem(
+                    falcon.HTTP_400,
+                    title="Sign-in failed",
+                    description="X did not confirm the sign-in; try again.",
+                ),
             ) from None
         user = self._upsert_user(account)
         # Whoever was signed in with this browser before is signed out: one browser, one session.
@@ -94,7 +131,8 @@ class Callback:
             .execute()
         )
         if not taken:
-            raise falcon.HTTPBadRequest(
+            raise SignInProblem(
+                falcon.HTTP_400,
                 title="Sign-in expired",
                 description="This sign-in link was already used or has expired; sign in again.",
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import falcon
 import redis
 
-from tweetnow.shared.db import database
+from tweetnow.shared.migrations import missing_versions
 
 from ..schemas import Health
 
@@ -16,7 +16,11 @@ class Liveness:
 
 
 class Readiness:
-    """200 when Redis and the database answer, 503 saying which does not."""
+    """200 when Redis and the database answer and the schema is current, 503 saying what is not.
+
+    Ready means a sign-in can succeed: a database that answers but has not
+    been migrated yet is not ready.
+    """
 
     def __init__(self, redis_client: redis.Redis) -> None:
         self.redis = redis_client
@@ -29,8 +33,10 @@ class Readiness:
         except Exception as exc:
             checks["redis"] = f"unreachable: {type(exc).__name__}"
         try:
-            database.execute_sql("SELECT 1")
-            checks["database"] = "ok"
+            missing = missing_versions()
+            checks["database"] = (
+                f"not migrated: missing schema versions {missing}" if missing else "ok"
+            )
         except Exception as exc:
             checks["database"] = f"unreachable: {type(exc).__name__}"
         ready = all(v == "ok" for v in checks.values())

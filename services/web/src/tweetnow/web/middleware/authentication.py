@@ -6,6 +6,7 @@ import hmac
 
 import falcon
 
+from ..api.bodies import read_form
 from ..domain.tokens import TokenService
 from ..sessions import CSRF_COOKIE, SESSION_COOKIE, SessionManager
 
@@ -14,9 +15,13 @@ CSRF_HEADER = "X-CSRF-Token"
 
 
 class Authentication:
-    def __init__(self, sessions: SessionManager, tokens: TokenService) -> None:
+    def __init__(
+        self, sessions: SessionManager, tokens: TokenService, *, max_body_bytes: int
+    ) -> None:
         self.sessions = sessions
         self.tokens = tokens
+        #: A form carrying the CSRF token is read no further than this (then 413).
+        self.max_body_bytes = max_body_bytes
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.user = None
@@ -50,7 +55,7 @@ class Authentication:
             and req.content_type
             and req.content_type.startswith(falcon.MEDIA_URLENCODED)
         ):
-            sent = req.get_media().get("csrf_token")
+            sent = read_form(req, max_bytes=self.max_body_bytes).get("csrf_token")
         expected = req.context.session.csrf_token
         cookie = req.cookies.get(CSRF_COOKIE, "")
         if not sent or not hmac.compare_digest(sent, expected) or cookie != expected:

@@ -1,0 +1,123 @@
+"""Sign-in's calls to X on a deadline, in-process: X silent is "timed out" within
+X_TIMEOUT_S, X unreachable is "unavailable", and the web answers each as a page for a
+browser and as JSON for an API client. (Through real processes, with the sandbox
+holding X back: tests/system/test_signin_deadlines.py.)"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import falcon.testing
+import pytest
+
+from tests.support.processes import free_port
+from tests.support.silent_server import silent_server
+from tweetnow.shared.settings import Settings
+from tweetnow.web.app import create_app
+from tweetnow.web.deps import WebDeps
+from tweetnow.web.x_signin import Failure, XSignIn, XSignInError
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def signin_with(settings: Settings, x_api: str) -> XSignIn:
+    return XSignIn(replace(settings, x_api_base_url=x_api, x_timeout_s=0.3))
+
+
+def test_starting_against_a_silent_x_times_out_within_x_timeout_s(settings):
+    with silent_server() as x_api:
+        started = time.monotonic()
+        with pytest.raises(XSignInError) as caught:
+            signin_with(settings, x_api).start()
+    assert time.monotonic() - started < 5  # 0.3 s, against a server that never answers
+    assert caught.value.failure is Failure.TIMED_OUT
+
+
+def test_finishing_against_a_silent_x_times_out_within_x_timeout_s(settings):
+    with silent_server() as x_api:
+        started = time.monotonic()
+        with pytest.raises(XSignInError) as caught:
+            signin_with(settings, x_api).finish("request-token", "secret", "verifier")
+    assert time.monotonic() - started < 5
+    assert caught.value.failure is Failure.TIMED_OUT
+
+
+def test_an_unreachable_x_is_unavailable(settings):
+    with pytest.raises(XSignInError) as caught:
+        signin_with(settings, f"http://127.0.0.1:{free_port()}").start()
+    assert caught.value.failure is Failure.UNAVAILABLE
+
+
+@contextmanager
+def x_answering(status: int) -> Iterator[str]:
+    """An X whose every answer is ``status`` with an empty body, at the URL yielded."""
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("status", "failure"),
+    [(503, Failure.UNAVAILABLE), (500, Failure.UNAVAILABLE), (401, Failure.REFUSED)],
+)
+def test_x_answering_a_token_request_with_an_error_is_unavailable_or_refused(
+    settings, status, failure
+):
+    with x_answering(status) as x_api, pytest.raises(XSignInError) as caught:
+        signin_with(settings, x_api).finish("request-token", "secret", "verifier")
+    assert caught.value.failure is failure
+
+
+@pytest.fixture
+def app_without_x(settings, db, redis_client) -> falcon.testing.TestClient:
+    unreachable = replace(settings, x_api_base_url=f"http://127.0.0.1:{free_port()}")
+    return falcon.testing.TestClient(create_app(WebDeps.from_settings(unreachable)))
+
+
+def test_x_unreachable_at_sign_in_is_a_page_for_a_person(app_without_x):
+    r = app_without_x.simulate_get("/auth/x/login", headers=BROWSER)
+    assert r.status_code == 503
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<h1>X unavailable</h1>" in r.text
+    assert 'href="/auth/x/login"' in r.text
+
+
+@pytest.mark.parametrize("accept", ["application/json", "*/*", None])
+def test_x_unreachable_at_sign_in_is_json_503_for_an_api_client(app_without_x, accept):
+    headers = {"Accept": accept} if accept else {}
+    r = app_without_x.simulate_get("/auth/x/login", headers=headers)
+    assert r.status_code == 503
+    assert r.json == {
+        "title": "X unavailable",
+        "description": "X could not be reached; nothing was changed. Try again in a moment.",
+        "status": 503,
+    }
+
+
+def test_an_expired_sign_in_is_a_page_for_a_person_and_json_for_a_client(client):
+    path = "/auth/x/callback?oauth_token=unknown&oauth_verifier=v"
+    page = client.simulate_get(path, headers=BROWSER)
+    assert page.status_code == 400
+    assert "<h1>Sign-in expired</h1>" in page.text
+    assert 'href="/auth/x/login"' in page.text
+    api = client.simulate_get(path, headers={"Accept": "application/json"})
+    assert (api.status_code, api.json["title"]) == (400, "Sign-in expired")
