@@ -12,14 +12,17 @@ from contextlib import contextmanager
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import falcon
 import falcon.testing
 import pytest
 
 from tests.support.processes import free_port
 from tests.support.silent_server import silent_server
 from tweetnow.shared.settings import Settings
+from tweetnow.web.api.auth import SIGN_IN_WINDOW
 from tweetnow.web.app import create_app
 from tweetnow.web.deps import WebDeps
+from tweetnow.web.signin_binding import SIGNIN_COOKIE, SignInBinding
 from tweetnow.web.x_signin import Failure, XSignIn, XSignInError
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -113,11 +116,35 @@ def test_x_unreachable_at_sign_in_is_json_503_for_an_api_client(app_without_x, a
     }
 
 
-def test_an_expired_sign_in_is_a_page_for_a_person_and_json_for_a_client(client):
+def signin_cookie(settings: Settings, request_token: str) -> dict[str, str]:
+    """The cookie /auth/x/login gives the browser that starts a sign-in under ``request_token``."""
+
+    class Bind:
+        def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+            SignInBinding(settings, SIGN_IN_WINDOW).bind(resp, request_token)
+
+    app = falcon.App()
+    app.add_route("/auth/x/login", Bind())
+    result = falcon.testing.TestClient(app).simulate_get("/auth/x/login")
+    return {SIGNIN_COOKIE: result.cookies[SIGNIN_COOKIE].value}
+
+
+def test_an_expired_sign_in_is_a_page_for_a_person_and_json_for_a_client(client, deps):
+    """The browser that started the sign-in comes back after its request token is gone."""
     path = "/auth/x/callback?oauth_token=unknown&oauth_verifier=v"
-    page = client.simulate_get(path, headers=BROWSER)
+    cookies = signin_cookie(deps.settings, "unknown")
+    page = client.simulate_get(path, headers=BROWSER, cookies=cookies)
     assert page.status_code == 400
     assert "<h1>Sign-in expired</h1>" in page.text
     assert 'href="/auth/x/login"' in page.text
-    api = client.simulate_get(path, headers={"Accept": "application/json"})
+    api = client.simulate_get(path, headers={"Accept": "application/json"}, cookies=cookies)
     assert (api.status_code, api.json["title"]) == (400, "Sign-in expired")
+
+
+def test_a_callback_from_another_browser_is_a_page_for_a_person(client):
+    path = "/auth/x/callback?oauth_token=unknown&oauth_verifier=v"
+    page = client.simulate_get(path, headers=BROWSER)
+    assert page.status_code == 400
+    assert "<h1>Sign-in not started here</h1>" in page.text
+    api = client.simulate_get(path, headers={"Accept": "application/json"})
+    assert (api.status_code, api.json["title"]) == (400, "Sign-in not started here")

@@ -91,7 +91,8 @@ class Callback:
         verifier = req.get_param("oauth_verifier", required=True)
         if not self.binding.matches(req, token):
             # Left unused: the browser that started this sign-in may still finish it.
-            raise falcon.HTTPBadRequest(
+            raise SignInProblem(
+                falcon.HTTP_400,
                 title="Sign-in not started here",
                 description="This sign-in was started in another browser, or too long ago; "
                 "sign in again from this one.",
