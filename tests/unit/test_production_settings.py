@@ -161,9 +161,7 @@ def test_every_problem_is_listed_at_once():
 def test_the_env_example_and_compose_passwords_are_placeholders():
     """Whatever password the repository suggests, production refuses it."""
     shipped = re.findall(r"^\w+_PASSWORD=(\S+)$", (ROOT / ".env.example").read_text(), re.M)
-    shipped += re.findall(
-        r"\$\{\w+_PASSWORD:-([^}]+)\}", (ROOT / "docker-compose.yml").read_text()
-    )
+    shipped += re.findall(r"\$\{\w+_PASSWORD:-([^}]+)\}", (ROOT / "docker-compose.yml").read_text())
     assert len(set(shipped)) >= 4
     for password in set(shipped):
         (problem,) = problems(REDIS_URL=f"redis://:{password}@redis:6379/0")
