@@ -3,8 +3,9 @@
 Dramatiq keeps heartbeats under random broker ids only. In worker processes
 (``after_worker_boot``; never in the web or the scheduler) this middleware
 keeps ``tweetnow:workers:<hostname:pid>`` (queues, threads, started_at,
-heartbeat; expires ~30 s after the process stops refreshing it), the jobs it is
-running in ``…:running`` (message id → actor and start time), and its name in
+heartbeat, and the broker id Dramatiq heartbeats under; expires ~30 s after
+the process stops refreshing it), the jobs it is running in ``…:running``
+(message id → actor and start time), and its name in
 the sorted set ``tweetnow:workers`` scored by heartbeat, so the dashboard lists
 workers without scanning keys.
 """
@@ -57,6 +58,8 @@ class WorkerRegistry(Middleware):
             worker_key(self.name),
             mapping={
                 "name": self.name,
+                # Dramatiq's own heartbeat is kept under this id (tweetnow.shared.worker_health).
+                "broker_id": broker.broker_id,  # type: ignore[attr-defined]  # a RedisBroker's id
                 "queues": ",".join(q for q in queues if not q.endswith(".DQ")),
                 "threads": worker.worker_threads,
                 "started_at": iso(utcnow()) or "",
