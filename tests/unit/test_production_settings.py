@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from cryptography.fernet import Fernet
 
 from tweetnow.shared.settings import (
@@ -213,3 +214,16 @@ def test_an_unknown_environment_is_refused_rather_than_taken_for_development():
 
 def test_development_starts_with_nothing_set():
     assert _start({}).returncode == 0
+
+
+def test_the_production_compose_file_turns_production_mode_on_for_every_tweetnow_service():
+    base = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    production = yaml.safe_load((ROOT / "deploy" / "compose.production.yml").read_text())
+    ours = {
+        name
+        for name, service in base.items()
+        if "TWEETNOW_IMAGE_PREFIX" in service["image"] and name != "x-sandbox"
+    }
+    assert ours == {"migrate", "web", "tweeter", "mailer", "scheduler"}
+    for name in ours:
+        assert production["services"][name]["environment"]["TWEETNOW_ENV"] == "production"
