@@ -122,3 +122,45 @@ def frozen_tweeter() -> Iterator[str]:
 def test_a_worker_whose_dramatiq_stops_heartbeating_turns_unhealthy(frozen_tweeter: str):
     assert inspect(frozen_tweeter)["State"]["Status"] == "running"  # pid 1 is still up
     wait_health(frozen_tweeter, "unhealthy")
+
+
+#: Kills the scheduler's periodiq process (argv: none) and prints its pid.
+KILL_PERIODIQ = """
+import os, pathlib, signal
+me = str(os.getpid())
+for cmdline in pathlib.Path('/proc').glob('[0-9]*/cmdline'):
+    if cmdline.parent.name != me and b'from periodiq import entrypoint' in cmdline.read_bytes():
+        os.kill(int(cmdline.parent.name), signal.SIGKILL)
+        print(cmdline.parent.name)
+"""
+
+
+def docker_signal(container: str, signal_name: str) -> None:
+    subprocess.run(["docker", "kill", "--signal", signal_name, container], check=True)
+
+
+@pytest.fixture
+def scheduler_without_periodiq() -> Iterator[str]:
+    """The scheduler with its supervisor (pid 1) stopped and periodiq killed, so
+    that nothing restarts periodiq until the supervisor is continued."""
+    (container,) = containers("scheduler")
+    wait_health(container, "healthy")
+    docker_signal(container, "SIGSTOP")  # from outside: pid 1 ignores it from within
+    try:
+        killed = subprocess.run(
+            ["docker", "exec", container, "python3", "-c", KILL_PERIODIQ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert killed
+        yield container
+    finally:
+        docker_signal(container, "SIGCONT")
+        wait_health(container, "healthy")
+
+
+def test_the_scheduler_turns_unhealthy_while_periodiq_is_not_running(
+    scheduler_without_periodiq: str,
+):
+    wait_health(scheduler_without_periodiq, "unhealthy")
