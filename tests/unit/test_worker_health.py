@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from types import SimpleNamespace
 
 import redis
 
 from tweetnow.shared.worker_health import HEARTBEATS_KEY, heartbeat_problems
-from tweetnow.shared.worker_registry import PREFIX, worker_key
+from tweetnow.shared.worker_registry import PREFIX, WorkerRegistry, worker_key
 
 HOST = "worker-host"
 NOW_MS = 1_000_000_000.0
@@ -72,3 +74,23 @@ def test_processes_that_ended_are_not_counted(redis_client: redis.Redis):
     ]
     register(redis_client, os.getpid(), "broker-a", NOW_MS)
     assert heartbeat_problems(redis_client, HOST, TIMEOUT_MS, NOW_MS) == []
+
+
+def test_a_worker_stalled_past_its_records_expiry_comes_back_with_its_broker_id(
+    redis_client: redis.Redis,
+):
+    """The registry rewrites the whole record with each beat, so the health check
+    finds the broker id again once a stalled process (its record expired) resumes."""
+    registry = WorkerRegistry(name=f"{HOST}:{os.getpid()}", interval_s=0.05)
+    broker = SimpleNamespace(client=redis_client, get_declared_queues=set, broker_id="broker-a")
+    worker = SimpleNamespace(consumer_whitelist={"tweets"}, worker_threads=8)
+    registry.after_worker_boot(broker, worker)
+    try:
+        redis_client.delete(worker_key(registry.name))  # what RECORD_TTL_S does to a stall
+        deadline = time.monotonic() + 30
+        while redis_client.hget(worker_key(registry.name), "broker_id") != b"broker-a":
+            assert time.monotonic() < deadline, "the record did not come back"
+            time.sleep(0.05)
+        assert redis_client.hget(worker_key(registry.name), "queues") == b"tweets"
+    finally:
+        registry.before_worker_shutdown(broker, worker)
