@@ -72,14 +72,22 @@ CMD ["tweetnow-web"]
 # The workers: dramatiq is PID 1, and SIGTERM (docker stop) lets running jobs
 # finish and requeues the rest; give them a stop grace period (compose does).
 
-# Posts to X from the tweets queue. Also runs tweetnow-scheduler.
+# Healthy only while Dramatiq heartbeats for every worker process of the
+# container (tweetnow-worker-health reads Dramatiq's own heartbeat in Redis).
+
+# Posts to X from the tweets queue. Also runs tweetnow-scheduler (compose gives
+# the scheduler a health check of its own).
 FROM runtime AS tweeter
 ENV LOG_FORMAT=json
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["tweetnow-worker-health"]
 CMD ["tweetnow-tweeter"]
 
 # Sends mail from the mail queue over SMTP.
 FROM runtime AS mailer
 ENV LOG_FORMAT=json
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["tweetnow-worker-health"]
 CMD ["tweetnow-mailer"]
 
 # A local stand-in for the X API (development and tests only). One gunicorn

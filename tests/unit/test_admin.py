@@ -277,7 +277,9 @@ def test_workers_page_lists_registered_processes_and_their_jobs(admin, admin_dep
     registries = []
     for n in range(3):
         registry = WorkerRegistry(name=f"tweeter-{n}:10{n}", interval_s=3600)
-        fake_broker = SimpleNamespace(client=admin_deps.redis, get_declared_queues=set)
+        fake_broker = SimpleNamespace(
+            client=admin_deps.redis, get_declared_queues=set, broker_id=f"broker-{n}"
+        )
         fake_worker = SimpleNamespace(consumer_whitelist={"tweets", "periodic"}, worker_threads=8)
         registry.after_worker_boot(fake_broker, fake_worker)
         registries.append(registry)

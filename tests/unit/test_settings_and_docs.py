@@ -39,11 +39,6 @@ def test_https_public_url_makes_cookies_secure():
     assert s.oauth_callback_url == "https://tweetnow.example/auth/x/callback"
 
 
-def test_https_without_a_secret_key_is_refused():
-    with pytest.raises(ValueError, match="SECRET_KEY must be set"):
-        Settings.from_env({"PUBLIC_BASE_URL": "https://tweetnow.example"})
-
-
 def test_a_bad_number_names_the_variable():
     with pytest.raises(ValueError, match="WEB_PORT must be an integer, got 'eighty'"):
         Settings.from_env({"WEB_PORT": "eighty"})

@@ -20,7 +20,7 @@ from .clock import to_db, utcnow
 from .db import database, open_database
 from .logs import configure_logging, get_logger
 from .models import ALL_MODELS
-from .settings import get_settings
+from .settings import startup_settings
 
 log = get_logger(__name__)
 
@@ -98,7 +98,7 @@ def migrate(db: Database) -> list[int]:
 
 
 def main() -> None:
-    settings = get_settings()
+    settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
     applied = migrate(open_database(settings.database_url))
     log.info("migrations_done", applied=applied)

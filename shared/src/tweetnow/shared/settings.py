@@ -1,17 +1,45 @@
 """All configuration, read from environment variables in one place.
 
 Defaults make local development work with nothing set: SQLite in the working
-directory, Redis on localhost, and the X sandbox on port 8081.
+directory, Redis on localhost, and the X sandbox on port 8081. Those defaults
+are public, so ``TWEETNOW_ENV=production`` turns them into reasons to refuse
+to start: every service reads its settings through :func:`startup_settings`,
+which exits with one line per problem that :func:`settings_problems` finds.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from urllib.parse import unquote, urlsplit
+
+from cryptography.fernet import Fernet
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+#: Encrypts X tokens when ENCRYPTION_KEYS is empty (development only). It is the
+#: key earlier releases derived from DEV_SECRET_KEY, so development databases
+#: made before keep their tokens readable.
+DEV_ENCRYPTION_KEY = "OnBvkl43Gzsm2jiU0MvDNgswFitQQxiHyG6HP97SK9Q="
+#: The X sandbox's own app keys (services/x-sandbox), public by design.
+SANDBOX_CONSUMER_KEY = "sandbox-consumer-key"
+SANDBOX_CONSUMER_SECRET = "sandbox-consumer-secret"
+#: Where the X sandbox listens: its compose host name and its port.
+SANDBOX_HOST = "x-sandbox"
+SANDBOX_PORT = 8081
+#: Passwords that ship with the project (.env.example and docker-compose.yml's
+#: development defaults): anyone who has read the repository knows them.
+PLACEHOLDER_PASSWORDS = frozenset(
+    {"change-me-redis", "change-me-postgres", "tweetnow-dev-redis", "tweetnow-dev-postgres"}
+)
+#: Exit status of a service that refuses its settings (EX_CONFIG in sysexits.h).
+EXIT_BAD_SETTINGS = 78
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -77,13 +105,23 @@ def _admin_x_user_ids(env: Mapping[str, str]) -> tuple[str, ...]:
     return ids
 
 
+def _environment(env: Mapping[str, str]) -> str:
+    raw = _str(env, "TWEETNOW_ENV", DEVELOPMENT).strip().lower()
+    if raw not in (DEVELOPMENT, PRODUCTION):
+        raise ValueError(f"TWEETNOW_ENV must be {DEVELOPMENT} or {PRODUCTION}, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
+    #: "production" refuses the development defaults (see settings_problems).
+    environment: str
     # Storage
     redis_url: str
     database_url: str
     # Secrets
     secret_key: str
+    #: Fernet keys for X tokens at rest: the first encrypts, all decrypt.
     encryption_keys: tuple[str, ...]
     # X / Twitter
     x_api_base_url: str
@@ -161,16 +199,17 @@ class Settings:
         dispatch_horizon_s = _int(env, "DISPATCH_HORIZON_S", 90)
         smtp_timeout_s = _float(env, "SMTP_TIMEOUT_S", 10.0)
         giphy_timeout_s = _float(env, "GIPHY_TIMEOUT_S", 3.0)
-        settings = cls(
+        return cls(
+            environment=_environment(env),
             redis_url=_str(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
             database_url=_str(env, "DATABASE_URL", "sqlite:///tweetnow.sqlite3"),
             secret_key=_str(env, "SECRET_KEY", DEV_SECRET_KEY),
-            encryption_keys=_list(env, "ENCRYPTION_KEYS"),
+            encryption_keys=_list(env, "ENCRYPTION_KEYS") or (DEV_ENCRYPTION_KEY,),
             x_api_base_url=x_api,
             x_authorize_base_url=_str(env, "X_AUTHORIZE_BASE_URL", x_api).rstrip("/"),
             x_web_base_url=_str(env, "X_WEB_BASE_URL", x_api).rstrip("/"),
-            x_consumer_key=_str(env, "X_CONSUMER_KEY", "sandbox-consumer-key"),
-            x_consumer_secret=_str(env, "X_CONSUMER_SECRET", "sandbox-consumer-secret"),
+            x_consumer_key=_str(env, "X_CONSUMER_KEY", SANDBOX_CONSUMER_KEY),
+            x_consumer_secret=_str(env, "X_CONSUMER_SECRET", SANDBOX_CONSUMER_SECRET),
             x_timeout_s=x_timeout_s,
             # How long a worker owns a tweet it is posting before another may take over.
             post_lease_s=_float(env, "POST_LEASE_S", 2 * x_timeout_s + 5),
@@ -215,15 +254,158 @@ class Settings:
             metrics_port=_int(env, "METRICS_PORT", 9191),
             metrics_allow=_list(env, "METRICS_ALLOW") or ("127.0.0.0/8", "::1/128"),
         )
-        if settings.cookie_secure and settings.secret_key == DEV_SECRET_KEY:
-            raise ValueError(
-                "SECRET_KEY must be set when PUBLIC_BASE_URL is https: the development "
-                "key is public and would let anyone forge sessions"
+
+
+#: Where each X URL must point in production.
+X_URLS = {
+    "X_API_BASE_URL": "https://api.twitter.com",
+    "X_AUTHORIZE_BASE_URL": "https://api.twitter.com",
+    "X_WEB_BASE_URL": "https://x.com",
+}
+NEW_SECRET_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+NEW_FERNET_KEY = (
+    "python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _x_url_problem(name: str, url: str) -> str | None:
+    """Production calls the real X: not this machine, not the sandbox, and only over TLS."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    real = X_URLS[name]
+    if _is_loopback(host):
+        return f"{name}={url} points at this machine (loopback): set it to {real}"
+    if host == SANDBOX_HOST or port == SANDBOX_PORT:
+        return f"{name}={url} points at the X sandbox: set it to {real}"
+    if parts.scheme != "https":
+        return f"{name}={url} is not https: set it to {real}"
+    return None
+
+
+def _placeholder_password_problem(name: str, url: str) -> str | None:
+    password = urlsplit(url).password
+    if password is None or unquote(password) not in PLACEHOLDER_PASSWORDS:
+        return None
+    return (
+        f"{name} uses the placeholder password {unquote(password)!r}: "
+        "set a password of your own (in compose: REDIS_PASSWORD / POSTGRES_PASSWORD)"
+    )
+
+
+def _production_problems(settings: Settings) -> list[str]:
+    problems = []
+    if settings.secret_key == DEV_SECRET_KEY:
+        problems.append(
+            "SECRET_KEY is the public development key (anyone could forge sessions): "
+            f"set SECRET_KEY to a long random secret, e.g. from {NEW_SECRET_KEY}"
+        )
+    if settings.encryption_keys[0] == DEV_ENCRYPTION_KEY:
+        problems.append(
+            "ENCRYPTION_KEYS is empty (X tokens would be encrypted with the public development "
+            f"key): set ENCRYPTION_KEYS to a Fernet key of your own, e.g. from {NEW_FERNET_KEY}"
+        )
+    if settings.x_consumer_key == SANDBOX_CONSUMER_KEY:
+        problems.append("X_CONSUMER_KEY is the X sandbox's: set it to your X app's consumer key")
+    if settings.x_consumer_secret == SANDBOX_CONSUMER_SECRET:
+        problems.append(
+            "X_CONSUMER_SECRET is the X sandbox's: set it to your X app's consumer secret"
+        )
+    x_urls = {
+        "X_API_BASE_URL": settings.x_api_base_url,
+        "X_AUTHORIZE_BASE_URL": settings.x_authorize_base_url,
+        "X_WEB_BASE_URL": settings.x_web_base_url,
+    }
+    problems += filter(None, (_x_url_problem(name, url) for name, url in x_urls.items()))
+    urls = {
+        "REDIS_URL": settings.redis_url,
+        "DATABASE_URL": settings.database_url,
+        "SMTP_URL": settings.smtp_url,
+    }
+    problems += filter(None, (_placeholder_password_problem(n, u) for n, u in urls.items()))
+    smtp = urlsplit(settings.smtp_url)
+    if smtp.scheme.lower() == "smtp" and smtp.username:
+        problems.append(
+            f"SMTP_URL logs in to {smtp.hostname} without TLS (the password would cross the "
+            "network in the clear): use smtp+starttls://user:password@host:587 "
+            "or smtps://user:password@host:465"
+        )
+    if "*" in settings.metrics_allow:
+        problems.append(
+            "METRICS_ALLOW is * (anyone could read /metrics): set it to your Prometheus's "
+            "networks, e.g. 10.0.0.0/8"
+        )
+    if not settings.cookie_secure:
+        problems.append(
+            f"PUBLIC_BASE_URL={settings.public_base_url} is not https (session cookies would "
+            "travel in the clear): set it to the https:// address people use"
+        )
+    return problems
+
+
+def settings_problems(settings: Settings) -> list[str]:
+    """Every reason a service must not start with these settings, one line each, naming
+    the variable and what to set.
+
+    In any environment, ENCRYPTION_KEYS must hold Fernet keys and the public
+    development SECRET_KEY never signs cookies for an https site. In production,
+    every development default and placeholder is refused as well: each is
+    published in this repository, and a service running with one is open to
+    anyone who has read it.
+    """
+    problems = []
+    for position, key in enumerate(settings.encryption_keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            problems.append(
+                f"ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe base64 "
+                f"bytes): generate one with {NEW_FERNET_KEY}"
             )
-        return settings
+    if settings.environment == PRODUCTION:
+        problems += _production_problems(settings)
+    elif settings.cookie_secure and settings.secret_key == DEV_SECRET_KEY:
+        problems.append(
+            "SECRET_KEY is the public development key while PUBLIC_BASE_URL is https: "
+            f"set SECRET_KEY to a long random secret, e.g. from {NEW_SECRET_KEY}"
+        )
+    return problems
 
 
 @cache
 def get_settings() -> Settings:
     """The process-wide settings, read once from the environment."""
     return Settings.from_env()
+
+
+def startup_settings() -> Settings:
+    """The process-wide settings for a service that is starting, or exit.
+
+    Every service calls this first. A setting that cannot be read, or any of
+    :func:`settings_problems`, ends the process with status EXIT_BAD_SETTINGS and
+    one line per problem on stderr: an operator reads what to fix, not a traceback.
+    """
+    try:
+        settings = get_settings()
+    except ValueError as exc:
+        problems = [str(exc)]
+    else:
+        problems = settings_problems(settings)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(EXIT_BAD_SETTINGS)
+    return settings

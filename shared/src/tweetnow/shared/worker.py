@@ -5,7 +5,9 @@ its queues, the middleware it adds, and a function that declares its actors
 on a :class:`WorkerRuntime`. Its console script calls :func:`run_worker`,
 which replaces the process with ``dramatiq <service's boot function> --queues
 ...``; Dramatiq (and periodiq, for the scheduler) import that function and
-call it in every process they start, and it calls :func:`boot`.
+call it in every process they start, and it calls :func:`boot`. Both read
+the settings through ``startup_settings``: unsafe settings stop the service
+before Dramatiq starts.
 
 Each service consumes only its own queues: a Dramatiq worker dead-letters a
 message for an actor it does not have, so a tweeter must never take mail.
@@ -27,7 +29,7 @@ from peewee import Database
 from .broker import setup_broker
 from .db import open_database, redis_client
 from .logs import configure_logging
-from .settings import Settings, get_settings
+from .settings import Settings, startup_settings
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class WorkerService:
 
 def boot(service: WorkerService, settings: Settings | None = None) -> WorkerRuntime:
     """Set up this process for ``service``: logs, database, broker, then its actors."""
-    settings = settings or get_settings()
+    settings = settings or startup_settings()
     configure_logging(settings.log_level, settings.log_format)
     runtime = WorkerRuntime(
         settings=settings,
@@ -68,7 +70,7 @@ def boot(service: WorkerService, settings: Settings | None = None) -> WorkerRunt
 
 def run_worker(service: WorkerService) -> NoReturn:
     """Replace this process with ``dramatiq <boot function> --queues ...`` (never returns)."""
-    settings = get_settings()
+    settings = startup_settings()
     # Dramatiq's Redis consumer polls; its idle sleep is capped by this timeout
     # (read from the environment by dramatiq.worker at import time).
     os.environ["dramatiq_worker_timeout"] = str(settings.worker_timeout_ms)  # noqa: SIM112

@@ -3,8 +3,9 @@
 Dramatiq keeps heartbeats under random broker ids only. In worker processes
 (``after_worker_boot``; never in the web or the scheduler) this middleware
 keeps ``tweetnow:workers:<hostname:pid>`` (queues, threads, started_at,
-heartbeat; expires ~30 s after the process stops refreshing it), the jobs it is
-running in ``…:running`` (message id → actor and start time), and its name in
+heartbeat, and the broker id Dramatiq heartbeats under; expires ~30 s after
+the process stops refreshing it), the jobs it is running in ``…:running``
+(message id → actor and start time), and its name in
 the sorted set ``tweetnow:workers`` scored by heartbeat, so the dashboard lists
 workers without scanning keys.
 """
@@ -21,6 +22,7 @@ import dramatiq
 import redis
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
+from redis.typing import EncodableT, FieldT
 
 from .clock import iso, utcnow
 from .jobs import WORKER_NAME
@@ -47,21 +49,23 @@ class WorkerRegistry(Middleware):
         self.name = name
         self.interval_s = interval_s
         self.client: redis.Redis | None = None
+        #: The record's fixed fields, written again with every beat: a process that
+        #: was stalled past RECORD_TTL_S comes back with its whole record.
+        self._record: dict[FieldT, EncodableT] = {}
         self._stop = threading.Event()
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         self.client = broker.client  # type: ignore[attr-defined]  # a RedisBroker's client
         queues = sorted(worker.consumer_whitelist or broker.get_declared_queues())
         self.client.delete(running_key(self.name))
-        self.client.hset(
-            worker_key(self.name),
-            mapping={
-                "name": self.name,
-                "queues": ",".join(q for q in queues if not q.endswith(".DQ")),
-                "threads": worker.worker_threads,
-                "started_at": iso(utcnow()) or "",
-            },
-        )
+        self._record = {
+            "name": self.name,
+            # Dramatiq's own heartbeat is kept under this id (tweetnow.shared.worker_health).
+            "broker_id": broker.broker_id,  # type: ignore[attr-defined]  # a RedisBroker's id
+            "queues": ",".join(q for q in queues if not q.endswith(".DQ")),
+            "threads": worker.worker_threads,
+            "started_at": iso(utcnow()) or "",
+        }
         self._beat()
         threading.Thread(
             target=self._beat_until_stopped, name="worker-registry", daemon=True
@@ -114,7 +118,8 @@ class WorkerRegistry(Middleware):
         assert self.client is not None
         now = time.time()
         pipe = self.client.pipeline()
-        pipe.hset(worker_key(self.name), "heartbeat_at", iso(utcnow()) or "")
+        record: dict[FieldT, EncodableT] = {**self._record, "heartbeat_at": iso(utcnow()) or ""}
+        pipe.hset(worker_key(self.name), mapping=record)
         pipe.expire(worker_key(self.name), RECORD_TTL_S)
         pipe.expire(running_key(self.name), RECORD_TTL_S)
         pipe.zadd(PREFIX, {self.name: now})

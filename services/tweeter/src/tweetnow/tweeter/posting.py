@@ -207,7 +207,7 @@ def declare_post_tweet(runtime: WorkerRuntime) -> None:
         )
 
     poster = TweetPoster(
-        XClientFactory(settings, SecretBox(settings.encryption_keys, settings.secret_key)),
+        XClientFactory(settings, SecretBox(settings.encryption_keys)),
         lease_s=settings.post_lease_s,
         on_failed=notify_author,
         rate_limits=XRateLimits(runtime.redis),

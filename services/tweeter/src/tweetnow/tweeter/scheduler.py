@@ -14,7 +14,7 @@ import sys
 import time
 
 from tweetnow.shared.logs import configure_logging, get_logger
-from tweetnow.shared.settings import get_settings
+from tweetnow.shared.settings import startup_settings
 
 from .worker import TWEETER
 
@@ -24,7 +24,7 @@ MAX_PAUSE_S = 30.0
 
 
 def main() -> None:
-    settings = get_settings()
+    settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
     run_periodiq = "from periodiq import entrypoint; entrypoint()"
     argv = [sys.executable, "-c", run_periodiq, "-v", TWEETER.boot_function]

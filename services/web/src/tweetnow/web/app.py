@@ -15,7 +15,7 @@ import peewee
 
 from tweetnow.shared.db import open_database
 from tweetnow.shared.logs import configure_logging
-from tweetnow.shared.settings import get_settings
+from tweetnow.shared.settings import startup_settings
 
 from . import schemas
 from .admin import register_admin
@@ -314,7 +314,9 @@ def create_app(deps: WebDeps) -> falcon.App:
 
 
 def get_app() -> falcon.App:
-    settings = get_settings()
+    """The app for gunicorn's workers; gunicorn_conf has already refused unsafe settings
+    in the master, so a worker never exits here in a loop of restarts."""
+    settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
     open_database(settings.database_url)
     return create_app(WebDeps.from_settings(settings))

@@ -30,5 +30,5 @@ class WebDeps:
             broker=broker,
             jobs=job_store(broker),
             redis=redis_client(settings),
-            box=SecretBox(settings.encryption_keys, settings.secret_key),
+            box=SecretBox(settings.encryption_keys),
         )

@@ -1,8 +1,12 @@
-"""gunicorn settings, driven by the shared settings (WEB_HOST, WEB_PORT, ...)."""
+"""gunicorn settings, driven by the shared settings (WEB_HOST, WEB_PORT, ...).
 
-from tweetnow.shared.settings import get_settings
+gunicorn reads this in its master process, before any worker starts: unsafe
+settings stop the master here, with one line per problem.
+"""
 
-_s = get_settings()
+from tweetnow.shared.settings import startup_settings
+
+_s = startup_settings()
 
 bind = f"{_s.web_host}:{_s.web_port}"
 workers = _s.web_concurrency

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import sys
 
+from tweetnow.shared.settings import startup_settings
+
 
 def main() -> None:
+    startup_settings()
     argv = [
         sys.executable,
         "-m",

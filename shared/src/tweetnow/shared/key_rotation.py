@@ -1,0 +1,78 @@
+"""``tweetnow-rotate-keys``: re-encrypt every stored X token with the first key of ENCRYPTION_KEYS.
+
+Fernet keys rotate in three steps: put the new key first in ENCRYPTION_KEYS
+(the old ones stay listed, so tokens encrypted with them still decrypt) and
+restart the services; run this command; then drop the old keys. Once it has
+run, the new key alone decrypts every token, so dropping an old key loses
+nothing.
+
+Each row is rewritten only if its tokens are still the ones read, so a person
+signing in meanwhile (whose new tokens the web encrypts with the new key
+already) keeps them. A token no listed key decrypts is reported and left as it
+is, and the command then exits non-zero: keep the old keys until that is
+understood.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from cryptography.fernet import InvalidToken
+from peewee import Database
+
+from .crypto import SecretBox
+from .db import open_database
+from .logs import configure_logging, get_logger
+from .models import User
+from .settings import startup_settings
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class RotationReport:
+    #: Users whose tokens are now encrypted with the first key.
+    rotated: int
+    #: Users whose tokens no listed key decrypts (left untouched).
+    unreadable: tuple[int, ...]
+
+
+def rotate_tokens(db: Database, box: SecretBox) -> RotationReport:
+    """Re-encrypt every user's X tokens with ``box``'s first key."""
+    rotated = 0
+    unreadable: list[int] = []
+    with db.connection_context():
+        for user in list(User.select(User.id, User.x_access_token, User.x_access_secret)):
+            user_id, token, secret = user.id, user.x_access_token, user.x_access_secret
+            try:
+                new_token, new_secret = box.rotate(token), box.rotate(secret)
+            except InvalidToken:
+                unreadable.append(user_id)
+                continue
+            rotated += (
+                User.update(x_access_token=new_token, x_access_secret=new_secret)
+                .where(
+                    (User.id == user_id)
+                    & (User.x_access_token == token)
+                    & (User.x_access_secret == secret)
+                )
+                .execute()
+            )
+    return RotationReport(rotated=rotated, unreadable=tuple(unreadable))
+
+
+def main() -> None:
+    settings = startup_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    box = SecretBox(settings.encryption_keys)
+    report = rotate_tokens(open_database(settings.database_url), box)
+    if report.unreadable:
+        log.error(
+            "tokens_not_rotated",
+            reason="no key in ENCRYPTION_KEYS decrypts them; keep the old keys",
+            user_ids=list(report.unreadable),
+            rotated=report.rotated,
+        )
+        sys.exit(1)
+    log.info("tokens_rotated", users=report.rotated)
