@@ -87,7 +87,7 @@ def test_foreign_errors_are_not_x_failures():
 
 def test_a_post_to_an_x_that_never_answers_gives_up_after_x_timeout_s():
     settings = Settings.from_env({"X_TIMEOUT_S": "0.3"})
-    box = SecretBox((), "unit-test-secret")
+    box = SecretBox(settings.encryption_keys)
     user = User(x_access_token=box.encrypt("token"), x_access_secret=box.encrypt("secret"))
     with silent_server() as x_api:
         client = XClientFactory(replace(settings, x_api_base_url=x_api), box).for_user(user)
