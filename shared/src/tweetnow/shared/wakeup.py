@@ -28,6 +28,21 @@ so a fetch also runs maintenance on its queue when none ran there for half a
 ``heartbeat_timeout``: a killed worker's messages still come back within about
 1.5 x ``heartbeat_timeout``, at the cost of one maintenance pass per queue and
 process every ``heartbeat_timeout / 2``.
+
+The operator's controls (``tweetnow.shared.operator_controls``) act here, at
+the fetch: a consumer of a paused queue, or any consumer of a quiet process,
+fetches nothing, gives back what it fetched and has not yet handed on, and
+instead of blocking on the wake-up list (whose tokens belong to consumers that
+may take) calls the fetch script for no message once per block, which keeps
+its heartbeat and maintenance going, then sleeps. What the process's threads
+already hold (at most Dramatiq's queue prefetch, twice the threads, per queue)
+still runs: a pause stops new work within about a second, it does not take
+work out of a running process's hands. A paused queue's delay-queue consumer
+keeps going, so delayed messages stay delayed and, once due, are moved to the
+queue, where they wait with it; a quiet process's delay-queue consumer takes
+no new delayed messages but still moves the ones it holds when they fall due.
+Only this consumer honours the controls: with ``WORKER_WAKEUP=0`` (Dramatiq's
+own polling consumer) pause and quiet have no effect.
 """
 
 from __future__ import annotations
@@ -40,11 +55,12 @@ from typing import Any
 import redis
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
-from dramatiq.common import compute_backoff, current_millis
+from dramatiq.common import compute_backoff, current_millis, q_name
 from dramatiq.errors import ConnectionClosed
 from dramatiq.message import Message
 
 from .logs import get_logger
+from .operator_controls import HoldBack
 
 log = get_logger(__name__)
 
@@ -64,6 +80,7 @@ class WakeupRedisBroker(RedisBroker):
         # Idle consumers refresh the heartbeat only by fetching: block well under its timeout.
         self.wakeup_block_s = min(wakeup_block_ms, self.heartbeat_timeout / 4) / 1000
         self._last_maintenance: dict[str, int] = {}  # queue -> when this process last ran it (ms)
+        self.hold_back = HoldBack(self.client)
 
     @property
     def consumer_class(self) -> type[WakeupConsumer]:
@@ -169,6 +186,11 @@ class WakeupConsumer(_RedisConsumer):
     def __next__(self) -> MessageProxy | None:
         try:
             while True:
+                if self.held_back():
+                    self.give_back_cache()
+                    self.wait_while_held_back()
+                    return None
+
                 if self.message_cache:
                     data = self.message_cache.pop(0)
                     if data is None:  # Dramatiq #266: skip, as Dramatiq does
@@ -198,6 +220,28 @@ class WakeupConsumer(_RedisConsumer):
                 return None
         except redis.ConnectionError as e:
             raise ConnectionClosed(e) from None
+
+    def held_back(self) -> bool:
+        """Whether the operator's controls keep this consumer from taking (see above)."""
+        if self.is_delay_queue:
+            return self.broker.hold_back.is_quiet()
+        return self.broker.hold_back.holds_back(q_name(self.queue_name))
+
+    def give_back_cache(self) -> None:
+        """Put fetched messages not yet handed to the worker back on the queue."""
+        cached, self.message_cache = self.message_cache, []
+        redis_ids = [
+            Message.decode(data).options["redis_message_id"] for data in cached if data is not None
+        ]
+        if redis_ids:
+            self.broker.do_requeue(self.queue_name, *redis_ids)
+
+    def wait_while_held_back(self) -> None:
+        """Heartbeat (a fetch of no message), then sleep out the block."""
+        self.broker.do_fetch(self.queue_name, 0)
+        block_s = self.block_seconds()
+        if block_s >= MIN_BLOCK_S:
+            time.sleep(block_s)
 
     def block_seconds(self) -> float:
         """How long the next wait may last: the block time, or less if a delayed message is due."""

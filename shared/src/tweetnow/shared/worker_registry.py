@@ -5,7 +5,10 @@ Dramatiq keeps heartbeats under random broker ids only. In worker processes
 keeps ``tweetnow:workers:<hostname:pid>`` (queues, threads, started_at,
 heartbeat, and the broker id Dramatiq heartbeats under; expires ~30 s after
 the process stops refreshing it), the jobs it is running in ``…:running``
-(message id → actor and start time), and its name in
+(message id → actor and start time), the operator's quiet flag in ``…:quiet``
+(``tweetnow.shared.operator_controls``: refreshed with the record, so it ends
+with the process, and deleted at boot, so a new process under a reused host
+and pid is not born quiet), and its name in
 the sorted set ``tweetnow:workers`` scored by heartbeat, so the dashboard lists
 workers without scanning keys.
 """
@@ -44,6 +47,10 @@ def running_key(name: str) -> str:
     return f"{PREFIX}:{name}:running"
 
 
+def quiet_key(name: str) -> str:
+    return f"{PREFIX}:{name}:quiet"
+
+
 class WorkerRegistry(Middleware):
     def __init__(self, *, name: str = WORKER_NAME, interval_s: float = HEARTBEAT_INTERVAL_S):
         self.name = name
@@ -57,7 +64,7 @@ class WorkerRegistry(Middleware):
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         self.client = broker.client  # type: ignore[attr-defined]  # a RedisBroker's client
         queues = sorted(worker.consumer_whitelist or broker.get_declared_queues())
-        self.client.delete(running_key(self.name))
+        self.client.delete(running_key(self.name), quiet_key(self.name))
         self._record = {
             "name": self.name,
             # Dramatiq's own heartbeat is kept under this id (tweetnow.shared.worker_health).
@@ -77,7 +84,7 @@ class WorkerRegistry(Middleware):
             return
         try:
             pipe = self.client.pipeline()
-            pipe.delete(worker_key(self.name), running_key(self.name))
+            pipe.delete(worker_key(self.name), running_key(self.name), quiet_key(self.name))
             pipe.zrem(PREFIX, self.name)
             pipe.execute()
         except redis.RedisError:
@@ -122,6 +129,7 @@ class WorkerRegistry(Middleware):
         pipe.hset(worker_key(self.name), mapping=record)
         pipe.expire(worker_key(self.name), RECORD_TTL_S)
         pipe.expire(running_key(self.name), RECORD_TTL_S)
+        pipe.expire(quiet_key(self.name), RECORD_TTL_S)
         pipe.zadd(PREFIX, {self.name: now})
         pipe.zremrangebyscore(PREFIX, 0, now - RECORD_TTL_S)
         pipe.execute()
