@@ -25,11 +25,18 @@ Processes that only send (web, scheduler) record nothing: the metrics start in
 | ``tweetnow_job_retries_total`` | counter | queue, actor (retries scheduled) |
 | ``tweetnow_job_dead_letters_total`` | counter | queue, actor (dead-lettered here) |
 | ``tweetnow_queue_messages`` | gauge | queue, state (ready, delayed, dead) |
+| ``tweetnow_queue_paused`` | gauge | queue (1 while an operator has it paused) |
+| ``tweetnow_worker_quiet`` | gauge | worker (this host's live processes, host:pid; 1 if quiet) |
+
+The last three are read from Redis at scrape time: the queue gauges count for
+the whole system (every replica reports the same), the quiet gauge for the
+worker processes of the scraped host only.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import tempfile
 import threading
@@ -37,7 +44,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dramatiq
 import redis
@@ -48,7 +55,10 @@ from dramatiq.middleware import Middleware
 from .db import redis_client
 from .jobs import JobState, attempt_outcome
 from .logs import get_logger
+from .operator_controls import OperatorControls
 from .settings import get_settings
+from .worker_registry import PREFIX as WORKERS
+from .worker_registry import RECORD_TTL_S
 
 log = get_logger(__name__)
 
@@ -233,6 +243,41 @@ class QueueDepths:
         yield family
 
 
+class ControlStates:
+    """A collector: which of the group's queues are paused, which of this host's workers quiet."""
+
+    def __init__(self, depths: QueueDepths, host: str | None = None) -> None:
+        self.depths = depths  # whose queue list the handler fills in
+        self.host = host or socket.gethostname()
+
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import GaugeMetricFamily
+
+        controls = OperatorControls(self.depths.redis)
+        paused = controls.paused_queues()
+        queue_family = GaugeMetricFamily(
+            "tweetnow_queue_paused",
+            "1 while an operator has the queue paused: its workers take no new messages from it.",
+            labels=["queue"],
+        )
+        for queue in self.depths.queues:
+            queue_family.add_metric([queue], int(queue in paused))
+        yield queue_family
+        found = self.depths.redis.zrangebyscore(WORKERS, time.time() - RECORD_TTL_S, "+inf")
+        # Without scores, ZRANGEBYSCORE answers members only.
+        alive = [n.decode() for n in cast(list[bytes], found)]
+        names = [n for n in alive if n.startswith(f"{self.host}:")]
+        quiet = controls.quiet_workers(names)
+        worker_family = GaugeMetricFamily(
+            "tweetnow_worker_quiet",
+            "1 when an operator has quieted the worker process: it takes no new messages.",
+            labels=["worker"],
+        )
+        for name in names:
+            worker_family.add_metric([name], int(name in quiet))
+        yield worker_family
+
+
 def _handler(path: Path, depths: QueueDepths) -> type[BaseHTTPRequestHandler]:
     class MetricsHandler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -244,7 +289,7 @@ def _handler(path: Path, depths: QueueDepths) -> type[BaseHTTPRequestHandler]:
                 if queues_file.exists():
                     depths.queues = queues_file.read_text().split()
             try:
-                body, content_type = render(path, depths)
+                body, content_type = render(path, depths, ControlStates(depths))
             except Exception as exc:  # Redis away: still serve the job metrics
                 log.warning("metrics_queue_depths_unavailable", error=str(exc))
                 body, content_type = render(path)
