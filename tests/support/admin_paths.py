@@ -24,6 +24,9 @@ ADMIN_ACTIONS = [
     "/admin/dead/tweets/some-id/delete",
     "/admin/dead/tweets/all/retry",
     "/admin/dead/mail/all/delete",
+    "/admin/queues/tweets/pause",
+    "/admin/queues/tweets/resume",
+    "/admin/workers/some-host:1234/quiet",
 ]
 #: Addresses under /admin that no page answers, and one the router reads as /admin.
 ADMIN_ODDITIES = [

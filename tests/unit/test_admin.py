@@ -184,9 +184,8 @@ def test_queue_depths_and_oldest_age(admin, admin_deps, root):
     r = admin.get("/admin/queues")
     row = r.text.split('data-queue="tweets"')[1].split("</tr>")[0]
     cells = [c.split("<")[0] for c in row.split('">')[1:] if c.split("<")[0].strip()]
-    assert cells == ["tweets", "3", "0", "1", "1", "0 s"], (
-        cells
-    )  # ready, in progress, delayed, dead
+    # ready, in progress, delayed, dead, oldest, and the button of a queue that is not paused
+    assert cells == ["tweets", "3", "0", "1", "1", "0 s", "Pause"], cells
     ready = admin.get("/admin/queues/tweets")
     assert ready.text.count("post_tweet") == 3 and "tweet_id=100" in ready.text
     delayed = admin.get("/admin/queues/tweets?state=delayed")
@@ -356,3 +355,42 @@ def test_mail_search_finds_mail_by_handle_or_address(admin, root):
     assert "ops@example.com" in by_handle and "Guest@Example.org" not in by_handle
     by_address = admin.get("/admin/mail?user=guest@example.org").text
     assert "Guest@Example.org" in by_address and "ops@example.com" not in by_address
+
+
+# --- the operator's controls ---------------------------------------------------
+
+
+def test_pause_and_resume_need_the_csrf_token_and_are_recorded_with_who(admin, admin_deps, root):
+    assert admin.post("/admin/queues/tweets/pause", csrf=False).status_code == 403
+    assert not admin_deps.redis.sismember("tweetnow:paused_queues", "tweets")
+
+    r = admin.post("/admin/queues/tweets/pause")
+    assert r.status_code == 303 and r.headers["location"].startswith("/admin/queues?done=")
+    assert admin_deps.redis.sismember("tweetnow:paused_queues", "tweets")
+    page = admin.get("/admin/queues").text
+    assert 'data-queue="tweets" data-paused' in page and "Resume" in page
+    assert 'data-queue="mail" data-paused' not in page
+    overview = admin.get("/admin").text
+    assert "badge-paused" in overview and "@Root" in overview and ROOT_X_USER_ID in overview
+
+    assert admin.post("/admin/queues/tweets/resume").status_code == 303
+    assert not admin_deps.redis.sismember("tweetnow:paused_queues", "tweets")
+    assert admin.post("/admin/queues/nowhere/pause").status_code == 404
+    assert admin.post("/admin/queues/tweets/stop").status_code == 404
+
+
+def test_quiet_needs_the_csrf_token_and_a_live_worker(admin, admin_deps):
+    registry = WorkerRegistry(name="tweeter-q:7", interval_s=3600)
+    fake_broker = SimpleNamespace(client=admin_deps.redis, get_declared_queues=set, broker_id="b")
+    fake_worker = SimpleNamespace(consumer_whitelist={"tweets"}, worker_threads=8)
+    registry.after_worker_boot(fake_broker, fake_worker)
+    try:
+        assert admin.post("/admin/workers/tweeter-q:7/quiet", csrf=False).status_code == 403
+        assert 'data-worker="tweeter-q:7" data-quiet' not in admin.get("/admin/workers").text
+        assert admin.post("/admin/workers/tweeter-q:7/quiet").status_code == 303
+        assert 'data-worker="tweeter-q:7" data-quiet' in admin.get("/admin/workers").text
+        assert admin.post("/admin/workers/gone:1/quiet").status_code == 404
+        assert admin_deps.redis.lindex("tweetnow:operator_actions", 0) is not None
+    finally:
+        registry.before_worker_shutdown(None, None)
+    assert not admin_deps.redis.exists("tweetnow:workers:tweeter-q:7:quiet")

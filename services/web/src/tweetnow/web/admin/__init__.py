@@ -3,7 +3,8 @@ tweets and mail, for the people listed in ADMIN_X_USER_IDS only.
 
 Everyone else — signed in or not, or with an API token — gets 404 for every
 method on every address under /admin (see ``access``). Actions are POST forms
-carrying the session's CSRF token.
+carrying the session's CSRF token; the operator's controls (pause, resume,
+quiet) are also written to an audit list with who did them and when.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ PAGES: tuple[tuple[str, type[AdminPage]], ...] = (
 )
 #: The address of the dead jobs' buttons (``on_post_action``); ``all`` as the id for every one.
 DEAD_JOB_ACTION = "/admin/dead/{queue}/{redis_id}/{action}"
+#: The queue buttons' address: pause, resume.
+QUEUE_ACTION = "/admin/queues/{queue}/{action}"
+#: The worker buttons' address (the worker's host:pid): quiet.
+WORKER_ACTION = "/admin/workers/{worker}/{action}"
 
 
 def register_admin(app: falcon.App, deps: WebDeps) -> None:
@@ -47,3 +52,5 @@ def register_admin(app: falcon.App, deps: WebDeps) -> None:
     for path, page in PAGES:
         app.add_route(path, page(deps, templates))
     app.add_route(DEAD_JOB_ACTION, DeadJobsPage(deps, templates), suffix="action")
+    app.add_route(QUEUE_ACTION, QueuesPage(deps, templates), suffix="action")
+    app.add_route(WORKER_ACTION, WorkersPage(deps, templates), suffix="action")

@@ -69,6 +69,10 @@ def per_minute_chart(minutes: list[int], ok: list[int], failed: list[int]) -> Ba
     return BarChart(bars=bars, peak=peak)
 
 
+#: The operator's last actions listed on the overview.
+OPERATOR_ACTIONS_SHOWN = 20
+
+
 class OverviewPage(AdminPage):
     template = "admin/overview.html"
     section = "overview"
@@ -86,8 +90,10 @@ class OverviewPage(AdminPage):
             last_hour=sum(jobs.ok) + sum(jobs.failed),
             chart=per_minute_chart(jobs.minutes, jobs.ok, jobs.failed),
             queues=queues,
+            actions=False,
             oldest_age_s=max(ages) if ages else None,
             workers=len(self.redis.alive_workers()),
             tweets=status_counts(Tweet),
             mails=status_counts(Mail),
+            operator_actions=self.redis.recent_operator_actions(OPERATOR_ACTIONS_SHOWN),
         )

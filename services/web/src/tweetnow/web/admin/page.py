@@ -10,11 +10,14 @@ checked here: ``AdminOnly`` has turned everyone else away before routing.
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import falcon
 
+from tweetnow.shared.operator_controls import Operator, OperatorControls
+
 from ..deps import WebDeps
-from ..pages.page_context import base_context, send_html
+from ..pages.page_context import base_context, send_html, signed_in_user
 from ..pages.static_assets import StaticAssets
 from ..pages.templating import PageTemplates, when
 from .redis_view import QUEUES, RedisView
@@ -50,6 +53,7 @@ class AdminPage:
         self.deps = deps
         self.templates = templates
         self.redis = RedisView(deps.redis, deps.jobs)
+        self.controls = OperatorControls(deps.redis)
 
     def render(self, req: falcon.Request, resp: falcon.Response, **context: Any) -> None:
         html = self.templates.render(
@@ -61,6 +65,21 @@ class AdminPage:
             **base_context(req, "admin"),
         )
         send_html(resp, html)
+
+    @staticmethod
+    def operator(req: falcon.Request) -> Operator:
+        """Who is acting, for the audit list: the signed-in admin (``AdminOnly`` let them in)."""
+        user = signed_in_user(req)
+        assert user is not None  # AdminOnly answers 404 to anyone not signed in
+        return Operator(x_user_id=user.x_user_id, handle=user.username)
+
+    @staticmethod
+    def answer_action(req: falcon.Request, resp: falcon.Response, back_to: str, done: str) -> None:
+        """JSON for API clients; the dashboard's forms go back to the page, saying what was done."""
+        if req.client_accepts_json and not req.client_accepts("text/html"):
+            resp.media = {"done": done}
+            return
+        raise falcon.HTTPSeeOther(f"{back_to}?done={quote(done)}")
 
     @staticmethod
     def chosen_queue(req: falcon.Request) -> str:

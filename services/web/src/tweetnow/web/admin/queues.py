@@ -1,4 +1,10 @@
-"""``/admin/queues`` and ``/admin/queues/{queue}``: depths, and the messages in each state."""
+"""``/admin/queues`` and ``/admin/queues/{queue}``: depths, and the messages in each state;
+POST ``/admin/queues/{queue}/pause`` and ``…/resume``.
+
+A paused queue keeps taking messages from producers; its workers take none of
+them until it is resumed (``tweetnow.shared.operator_controls``), whether they
+were running at the pause or started since.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from .redis_view import PAGE_SIZE, QUEUES
 
 #: The states a queue's messages are browsed by; ``ready`` first, the default.
 STATES = ("ready", "delayed", "dead")
+#: What the queue buttons do, and how the page reports it.
+ACTIONS = {"pause": "paused", "resume": "resumed"}
 
 
 class QueuesPage(AdminPage):
@@ -16,7 +24,18 @@ class QueuesPage(AdminPage):
     section = "queues"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self.render(req, resp, queues=self.redis.depths())
+        self.render(req, resp, queues=self.redis.depths(), actions=True, done=req.get_param("done"))
+
+    def on_post_action(
+        self, req: falcon.Request, resp: falcon.Response, queue: str, action: str
+    ) -> None:
+        if queue not in QUEUES or action not in ACTIONS:
+            raise falcon.HTTPRouteNotFound()
+        if action == "pause":
+            self.controls.pause(queue, self.operator(req))
+        else:
+            self.controls.resume(queue, self.operator(req))
+        self.answer_action(req, resp, "/admin/queues", f"{queue} {ACTIONS[action]}")
 
 
 class QueueMessagesPage(AdminPage):

@@ -9,7 +9,8 @@ delayed messages (workers prefetch the ids, so the hash is the count);
 ``<q>.XQ`` dead ids by time (sorted set) and ``<q>.XQ.msgs``. Ids are Dramatiq's
 per-enqueue ``redis_message_id``, not the job's message id. Beside them sit
 what the project writes itself: job records and their attempts, the per-minute
-job counters, the worker registry and the last run of each periodic job.
+job counters, the worker registry, the operator's controls (paused queues,
+quiet workers, the audit list) and the last run of each periodic job.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tweetnow.shared.jobs import (
     JobStatusStore,
 )
 from tweetnow.shared.messages import MAIL_QUEUE, TWEETS_QUEUE
+from tweetnow.shared.operator_controls import PAUSED_QUEUES, OperatorAction, OperatorControls
 from tweetnow.shared.periodic import PERIODIC_QUEUE, PeriodicRuns
 from tweetnow.shared.worker_registry import PREFIX as WORKERS
 from tweetnow.shared.worker_registry import RECORD_TTL_S, running_key, worker_key
@@ -86,6 +88,8 @@ class QueueDepth:
     delayed: int
     dead: int
     oldest_ready_age_s: float | None
+    #: An operator paused it: workers take nothing new from it.
+    paused: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +147,8 @@ class WorkerProcess:
     started_at: str | None
     heartbeat_at: str | None
     running: list[RunningJob]
+    #: An operator quieted it: it finishes what it runs and takes nothing new.
+    quiet: bool = False
 
 
 def _millis(value: Any) -> datetime | None:
@@ -198,6 +204,7 @@ class RedisView:
     def __init__(self, client: redis.Redis, jobs: JobStatusStore) -> None:
         self.client = client
         self.jobs = jobs
+        self.controls = OperatorControls(client)
 
     # --- queues ---------------------------------------------------------------
 
@@ -209,7 +216,9 @@ class RedisView:
             pipe.hlen(delayed_msgs(q))
             pipe.zcard(dead_set(q))
             pipe.lindex(ready_list(q), 0)
-        values = pipe.execute()
+        pipe.smembers(PAUSED_QUEUES)
+        *values, paused_raw = pipe.execute()
+        paused = {as_text(q) for q in paused_raw}
         rows = [values[i * 5 : i * 5 + 5] for i in range(len(queues))]
         pipe = self.client.pipeline(transaction=False)
         for q, row in zip(queues, rows, strict=True):
@@ -224,6 +233,7 @@ class RedisView:
                 delayed=delayed,
                 dead=dead,
                 oldest_ready_age_s=_age_s(raw, now_ms),
+                paused=q in paused,
             )
             for q, (ready, stored, delayed, dead, _), raw in zip(queues, rows, oldest, strict=True)
         ]
@@ -231,6 +241,10 @@ class RedisView:
     def depth(self, queue: str) -> QueueDepth:
         (depth,) = self.depths((queue,))
         return depth
+
+    def recent_operator_actions(self, count: int) -> list[OperatorAction]:
+        """The operator's last actions (pause, resume, quiet), newest first."""
+        return self.controls.recent_actions(count)
 
     def dead_counts(self) -> dict[str, int]:
         pipe = self.client.pipeline(transaction=False)
@@ -331,6 +345,7 @@ class RedisView:
             pipe.hgetall(worker_key(name))
             pipe.hgetall(running_key(name))
         values = pipe.execute()
+        quiet = self.controls.quiet_workers(names)
         workers = []
         for i, name in enumerate(names):
             record = {k.decode(): v.decode() for k, v in values[2 * i].items()}
@@ -353,6 +368,7 @@ class RedisView:
                     started_at=record.get("started_at"),
                     heartbeat_at=record.get("heartbeat_at"),
                     running=sorted(running, key=lambda r: r.started_at or ""),
+                    quiet=name in quiet,
                 )
             )
         return sorted(workers, key=lambda w: w.name)
