@@ -2,21 +2,28 @@
 
 An admin (the X account whose id is in the stack's ADMIN_X_USER_IDS) sees the overview,
 three tweeter processes, a tweet that X kept refusing end up dead, retries it
-once X is back and sees it sent. Anyone else gets 404 on every admin page and
-action, whatever the method.
+once X is back and sees it sent; pauses the tweets queue, sees it paused and
+the action in the overview's list, resumes it; quiets a worker process and sees
+it quiet. Anyone else gets 404 on every admin page and action, whatever the
+method.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import time
 import uuid
 
 import pytest
+import redis
 from playwright.sync_api import expect
 
 from tests.support.admin_paths import ADMIN_ACTIONS, ADMIN_PAGES
 from tests.support.browser_tab import Tab
 from tests.support.local_stack import ADMIN_X_USERNAME, LocalStack
+from tests.support.processes import wait_until
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.system
@@ -78,6 +85,60 @@ def test_an_admin_finds_a_dead_tweet_retries_it_and_sees_it_sent(
         for proc in extra:
             proc.stop()
             local.tweeters.remove(proc)
+
+
+def test_an_admin_pauses_and_resumes_a_queue_and_quiets_a_worker(
+    tab: Tab, stack: Stack, local: LocalStack
+):
+    page = tab.page
+    page.on("dialog", lambda dialog: dialog.accept())  # the buttons ask first
+    store = redis.Redis.from_url(local.redis.url)
+    tab.sign_in(ADMIN_X_USERNAME)
+    try:
+        page.goto("/admin/queues")
+        tweets = page.locator('tr[data-queue="tweets"]')
+        expect(tweets.locator(".badge-paused")).to_have_count(0)
+        tweets.get_by_role("button", name="Pause").click()
+        expect(page.get_by_role("status")).to_have_text("tweets paused.")
+        expect(tweets.locator(".badge-paused")).to_have_text("paused")
+        tab.screenshot("admin-queue-paused")
+
+        page.goto("/admin")
+        expect(page.locator('#queue-depths tr[data-queue="tweets"]')).to_contain_text("paused")
+        latest = page.locator("#operator-actions tbody tr").first
+        expect(latest).to_contain_text(f"@{ADMIN_X_USERNAME}")
+        expect(latest).to_contain_text("pause")
+
+        page.goto("/admin/queues")
+        tweets.get_by_role("button", name="Resume").click()
+        expect(page.get_by_role("status")).to_have_text("tweets resumed.")
+        expect(tweets.locator(".badge-paused")).to_have_count(0)
+        expect(tweets.get_by_role("button", name="Pause")).to_be_visible()
+    finally:
+        store.srem("tweetnow:paused_queues", "tweets")
+
+    def alive() -> set[str]:
+        return {
+            n.decode() for n in store.zrangebyscore("tweetnow:workers", time.time() - 30, "+inf")
+        }
+
+    before = alive()
+    extra = local.start_tweeter()
+    try:
+        wait_until(lambda: len(alive() - before) == 1, timeout=30, what="its registry record")
+        (name,) = alive() - before
+        page.goto("/admin/workers")
+        row = page.locator(f'tr[data-worker="{name}"]')
+        expect(row.locator(".badge-quiet")).to_have_count(0)
+        row.get_by_role("button", name="Quiet").click()
+        expect(page.get_by_role("status")).to_have_text(f"{name} quiet.")
+        expect(row.locator(".badge-quiet")).to_have_text("quiet")
+        tab.screenshot("admin-worker-quiet")
+        assert tab.problems == []
+    finally:
+        os.kill(extra.pid, signal.SIGTERM)  # as a container stops: Dramatiq's main process only
+        extra.stop()
+        local.tweeters.remove(extra)
 
 
 def test_anyone_else_gets_404_on_every_admin_page_and_action(tab: Tab, stack: Stack, username):
