@@ -10,9 +10,7 @@ method.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import time
 import uuid
 
@@ -136,8 +134,7 @@ def test_an_admin_pauses_and_resumes_a_queue_and_quiets_a_worker(
         tab.screenshot("admin-worker-quiet")
         assert tab.problems == []
     finally:
-        os.kill(extra.pid, signal.SIGTERM)  # as a container stops: Dramatiq's main process only
-        extra.stop()
+        extra.shut_down()  # its registry record goes with it
         local.tweeters.remove(extra)
 
 

@@ -94,6 +94,15 @@ class Process:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.popen.pid, sig)
 
+    def shut_down(self, timeout: float = 30) -> None:
+        """Stop it the way a container stop does: SIGTERM to the main process only, which
+        lets Dramatiq shut its workers down cleanly; then whatever is left, as ``stop``."""
+        if self.popen is not None and self.alive():
+            os.kill(self.popen.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout)
+        self.stop()
+
     def stop(self, timeout: float = 15) -> None:
         if self.popen is None:
             return

@@ -5,8 +5,6 @@ while another takes the work. The worker metrics show both."""
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -89,7 +87,7 @@ def test_a_paused_queue_finishes_what_runs_keeps_the_rest_through_a_restart_and_
 
     # A restart: a new tweeter process comes up, the old one is stopped.
     replacement = local.start_tweeter()
-    tweeter.stop()
+    tweeter.shut_down()
     time.sleep(SETTLE_S)
     for tweet_id, job_id in waiting:
         assert author.job(job_id)["status"] == "queued"
@@ -130,9 +128,7 @@ def test_a_quiet_process_takes_nothing_new_and_another_takes_the_work(
         ran_on = {redis_of_stack.hget(f"tweetnow:job:{j}", "worker") for j in jobs}
         assert name.encode() not in ran_on and ran_on, ran_on
         assert quiet.alive()  # quiet is not stopped: it is still there, taking nothing
-        # Stopped the way a container is (SIGTERM to Dramatiq's main process only).
-        os.kill(quiet.pid, signal.SIGTERM)
-        quiet.popen.wait(30)
+        quiet.shut_down()
         # The flag ended with the process.
         assert not redis_of_stack.exists(f"tweetnow:workers:{name}:quiet")
     finally:
