@@ -28,7 +28,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import redis
 
@@ -119,7 +119,7 @@ class OperatorControls:
         )
         pipe = self.client.pipeline(transaction=True)
         change(pipe)
-        pipe.lpush(AUDIT_LIST, json.dumps(entry.__dict__))
+        pipe.lpush(AUDIT_LIST, json.dumps(asdict(entry)))
         pipe.ltrim(AUDIT_LIST, 0, AUDIT_LENGTH - 1)
         pipe.execute()
 
