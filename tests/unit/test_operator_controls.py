@@ -7,8 +7,8 @@ import time
 
 import redis
 
+from tests.support.noop_worker import QUEUE, running_worker, send, wakeup_broker
 from tests.support.processes import RedisServer, wait_until
-from tests.unit.test_wakeup_broker import QUEUE, running_worker, send, wakeup_broker
 from tweetnow.shared.operator_controls import (
     AUDIT_LENGTH,
     HoldBack,
