@@ -110,8 +110,13 @@ def test_a_quiet_process_takes_nothing_new_and_another_takes_the_work(
 ):
     before = alive_workers(redis_of_stack)
     quiet = local.start_tweeter()
-    (name,) = alive_workers(redis_of_stack) - before
     try:
+        wait_until(
+            lambda: len(alive_workers(redis_of_stack) - before) == 1,
+            timeout=30,
+            what="the new tweeter's worker record",
+        )
+        (name,) = alive_workers(redis_of_stack) - before
         act(admin, f"/admin/workers/{name}/quiet")
         url = f"http://127.0.0.1:{quiet.env['METRICS_PORT']}/metrics"
         wait_until(

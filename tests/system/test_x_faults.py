@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from datetime import datetime
+
+import redis
 
 from tests.support.processes import wait_until
 from tests.support.stack import Stack
@@ -89,7 +92,11 @@ def test_worker_killed_while_posting_posts_exactly_once(stack: Stack, local):
     job_id = r.json()["job"]["id"]
     tweet_id = r.json()["tweet"]["id"]
     wait_until(lambda: frank.tweet(tweet_id)["status"] == "sending", timeout=10, what="sending")
-    victim = local.tweeters[-1]
+    # The tweeter whose worker process holds the job (its record names host:pid).
+    worker = redis.Redis.from_url(local.redis.url).hget(f"tweetnow:job:{job_id}", "worker")
+    assert worker, "the running job names no worker"
+    pgid = os.getpgid(int(worker.decode().rsplit(":", 1)[1]))
+    (victim,) = [t for t in local.tweeters if t.pid == pgid]
     victim.kill()  # SIGKILL the worker's whole process group mid-request
     victim.popen.wait(5)
     local.start_tweeter()
