@@ -26,7 +26,7 @@ docker network inspect docker_gwbridge >/dev/null 2>&1 && had_gwbridge=1
 we_initialised=0
 workdir=$(mktemp -d)
 
-stack_containers() { docker ps --all --quiet --filter "label=com.docker.stack.namespace=$STACK"; }
+stack_containers() { docker ps "$@" --quiet --filter "label=com.docker.stack.namespace=$STACK"; }
 
 teardown() {
   local status=$?
@@ -41,14 +41,15 @@ teardown() {
   fi
   log "removing the stack"
   docker stack rm "$STACK" >/dev/null 2>&1
-  # Tasks stop gracefully (up to their grace periods); volumes and networks
-  # can only go once their containers have.
+  # Tasks stop gracefully (up to their grace periods); volumes can only go
+  # once their containers have, and the exited ones (the finished migrate job,
+  # tasks replaced by the rolling restart) are not always removed at once.
   local i
   for ((i = 0; i < 120; i++)); do
     [[ -z $(stack_containers) ]] && break
     sleep 1
   done
-  stack_containers | xargs --no-run-if-empty docker rm --force >/dev/null 2>&1
+  stack_containers --all | xargs --no-run-if-empty docker rm --force >/dev/null 2>&1
   for secret in "${SECRETS[@]}"; do docker secret rm "${STACK}_$secret" >/dev/null 2>&1; done
   for volume in "${VOLUMES[@]}"; do docker volume rm "$volume" >/dev/null 2>&1; done
   if ((we_initialised)); then
