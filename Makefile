@@ -14,7 +14,7 @@ BENCH_STAMP := $(VENV)/.bench-installed
 .PHONY: help venv dev test test-unit test-system test-faults screenshots bench lint fmt lock redis chromium clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 venv: $(STAMP) ## Create .venv from the hash-pinned requirements (done by every target that needs it)
 

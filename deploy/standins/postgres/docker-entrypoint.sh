@@ -1,7 +1,16 @@
 #!/bin/sh
 # Mirrors the official image's first-start initialisation: a cluster in
-# $PGDATA with POSTGRES_USER (password POSTGRES_PASSWORD) and POSTGRES_DB.
+# $PGDATA with POSTGRES_USER (password POSTGRES_PASSWORD, or the content of
+# the file POSTGRES_PASSWORD_FILE names, as with Docker secrets) and POSTGRES_DB.
 set -eu
+
+if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+  if [ -n "${POSTGRES_PASSWORD:-}" ]; then
+    echo "POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE are both set: keep one" >&2
+    exit 1
+  fi
+  POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE")
+fi
 
 : "${POSTGRES_USER:=postgres}"
 : "${POSTGRES_DB:=$POSTGRES_USER}"

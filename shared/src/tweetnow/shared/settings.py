@@ -82,6 +82,53 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in env.get(name, "").split(",") if p.strip())
 
 
+#: The secret settings: each also accepts NAME_FILE, a path whose content is the
+#: value (Docker and Kubernetes secrets are mounted as files).
+SECRET_SETTINGS = (
+    "SECRET_KEY",
+    "ENCRYPTION_KEYS",
+    "X_CONSUMER_KEY",
+    "X_CONSUMER_SECRET",
+    "REDIS_URL",
+    "DATABASE_URL",
+    "SMTP_URL",
+    "GIPHY_API_KEY",
+)
+
+
+def _secret(env: Mapping[str, str], name: str, default: str) -> str:
+    """A secret setting, from NAME or from the file NAME_FILE names.
+
+    Setting both (non-empty) is an error rather than one silently winning: a
+    deployment that sets both is mistaken about which it runs with. The file's
+    content is the value, without its trailing line break (``echo`` adds one).
+    A file that cannot be read is an error naming the variable, never a fallback
+    to the development default.
+    """
+    value = env.get(name, "")
+    path = env.get(f"{name}_FILE", "")
+    if not path:
+        return default if value == "" else value
+    if value:
+        raise ValueError(
+            f"{name} and {name}_FILE are both set: keep one (the file holds the value "
+            f"when {name}_FILE is set)"
+        )
+    try:
+        with open(path, encoding="utf-8") as file:
+            content = file.read().rstrip("\r\n")
+    except OSError as exc:
+        raise ValueError(f"{name}_FILE={path} cannot be read: {exc.strerror or exc}") from None
+    if content == "":
+        raise ValueError(f"{name}_FILE={path} is empty: put the value of {name} in it")
+    return content
+
+
+def _keys(raw: str) -> tuple[str, ...]:
+    """ENCRYPTION_KEYS: separated by commas, or one a line (as a file may hold them)."""
+    return tuple(p.strip() for p in raw.replace("\n", ",").split(",") if p.strip())
+
+
 def _admin_x_user_ids(env: Mapping[str, str]) -> tuple[str, ...]:
     """ADMIN_X_USER_IDS, each a numeric X user id.
 
@@ -201,15 +248,15 @@ class Settings:
         giphy_timeout_s = _float(env, "GIPHY_TIMEOUT_S", 3.0)
         return cls(
             environment=_environment(env),
-            redis_url=_str(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
-            database_url=_str(env, "DATABASE_URL", "sqlite:///tweetnow.sqlite3"),
-            secret_key=_str(env, "SECRET_KEY", DEV_SECRET_KEY),
-            encryption_keys=_list(env, "ENCRYPTION_KEYS") or (DEV_ENCRYPTION_KEY,),
+            redis_url=_secret(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
+            database_url=_secret(env, "DATABASE_URL", "sqlite:///tweetnow.sqlite3"),
+            secret_key=_secret(env, "SECRET_KEY", DEV_SECRET_KEY),
+            encryption_keys=_keys(_secret(env, "ENCRYPTION_KEYS", "")) or (DEV_ENCRYPTION_KEY,),
             x_api_base_url=x_api,
             x_authorize_base_url=_str(env, "X_AUTHORIZE_BASE_URL", x_api).rstrip("/"),
             x_web_base_url=_str(env, "X_WEB_BASE_URL", x_api).rstrip("/"),
-            x_consumer_key=_str(env, "X_CONSUMER_KEY", SANDBOX_CONSUMER_KEY),
-            x_consumer_secret=_str(env, "X_CONSUMER_SECRET", SANDBOX_CONSUMER_SECRET),
+            x_consumer_key=_secret(env, "X_CONSUMER_KEY", SANDBOX_CONSUMER_KEY),
+            x_consumer_secret=_secret(env, "X_CONSUMER_SECRET", SANDBOX_CONSUMER_SECRET),
             x_timeout_s=x_timeout_s,
             # How long a worker owns a tweet it is posting before another may take over.
             post_lease_s=_float(env, "POST_LEASE_S", 2 * x_timeout_s + 5),
@@ -239,12 +286,12 @@ class Settings:
             mail_max_retries=_int(env, "MAIL_MAX_RETRIES", 8),
             mail_min_backoff_ms=_int(env, "MAIL_MIN_BACKOFF_MS", 5000),
             mail_max_backoff_ms=_int(env, "MAIL_MAX_BACKOFF_MS", 30 * 60 * 1000),
-            smtp_url=_str(env, "SMTP_URL", "smtp://127.0.0.1:1025"),
+            smtp_url=_secret(env, "SMTP_URL", "smtp://127.0.0.1:1025"),
             smtp_timeout_s=smtp_timeout_s,
             # How long a worker owns a mail it is sending before another may take over.
             mail_lease_s=_float(env, "MAIL_LEASE_S", 3 * smtp_timeout_s + giphy_timeout_s + 5),
             mail_from=_str(env, "MAIL_FROM", "tweetnow <no-reply@tweetnow.localhost>"),
-            giphy_api_key=_str(env, "GIPHY_API_KEY", ""),
+            giphy_api_key=_secret(env, "GIPHY_API_KEY", ""),
             giphy_api_url=_str(env, "GIPHY_API_URL", "https://api.giphy.com"),
             giphy_timeout_s=giphy_timeout_s,
             thoughts_per_hour=_int(env, "THOUGHTS_PER_HOUR", 10),
