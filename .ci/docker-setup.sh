@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 # Bump to force the base and stand-in images to be rebuilt after changing how
 # they are made.
-RECIPE=2
+RECIPE=3
 SUITE=bookworm # Debian 12 ships Python 3.11, the version the requirements pin
 BASE_IMAGE="tweetnow-ci/base:${SUITE}-r${RECIPE}"
 REDIS_IMAGE="tweetnow-ci/redis:7-r${RECIPE}"
