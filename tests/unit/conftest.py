@@ -6,7 +6,7 @@ in-process under falcon.testing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import falcon.testing
@@ -52,6 +52,24 @@ def deps(settings: Settings, db: None, redis_client: redis.Redis) -> WebDeps:
 @pytest.fixture
 def client(deps: WebDeps) -> falcon.testing.TestClient:
     return falcon.testing.TestClient(create_app(deps))
+
+
+@pytest.fixture
+def client_with(settings: Settings, deps: WebDeps) -> Callable[..., falcon.testing.TestClient]:
+    """A client of another app on the same database and Redis, with settings of its own."""
+
+    def make(**env: str) -> falcon.testing.TestClient:
+        changed = Settings.from_env(
+            {
+                "DATABASE_URL": settings.database_url,
+                "REDIS_URL": settings.redis_url,
+                "SECRET_KEY": settings.secret_key,
+                **env,
+            }
+        )
+        return falcon.testing.TestClient(create_app(WebDeps.from_settings(changed)))
+
+    return make
 
 
 @pytest.fixture

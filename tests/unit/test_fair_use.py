@@ -7,6 +7,7 @@ tests/system/test_fair_use.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import falcon.testing
@@ -15,22 +16,13 @@ import redis
 
 from tests.support.web_api import QUEUE_KEY, bearer
 from tweetnow.shared.models import Tweet, TweetStatus
-from tweetnow.shared.settings import Settings
-from tweetnow.web.app import create_app
-from tweetnow.web.deps import WebDeps
 
 
 @pytest.fixture
-def limited_client(settings: Settings, deps: WebDeps) -> falcon.testing.TestClient:
-    limited = Settings.from_env(
-        {
-            "DATABASE_URL": settings.database_url,
-            "REDIS_URL": settings.redis_url,
-            "SECRET_KEY": settings.secret_key,
-            "MAX_PENDING_TWEETS": "3",
-        }
-    )
-    return falcon.testing.TestClient(create_app(WebDeps.from_settings(limited)))
+def limited_client(
+    client_with: Callable[..., falcon.testing.TestClient],
+) -> falcon.testing.TestClient:
+    return client_with(MAX_PENDING_TWEETS="3")
 
 
 def post(client: falcon.testing.TestClient, token: str, text: str, **extra: object):

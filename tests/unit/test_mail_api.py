@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 import falcon.testing
@@ -13,9 +14,6 @@ from tests.support.web_api import bearer
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.messages import MAIL_QUEUE
 from tweetnow.shared.models import Mail, MailKind
-from tweetnow.shared.settings import Settings
-from tweetnow.web.app import create_app
-from tweetnow.web.deps import WebDeps
 from tweetnow.web.domain.account import request_welcome
 
 QUEUE_KEY = f"dramatiq:{MAIL_QUEUE}"
@@ -127,16 +125,10 @@ def test_signing_in_is_required(client, redis_client):
 
 
 @pytest.fixture
-def limited_client(settings: Settings, deps: WebDeps) -> falcon.testing.TestClient:
-    limited = Settings.from_env(
-        {
-            "DATABASE_URL": settings.database_url,
-            "REDIS_URL": settings.redis_url,
-            "SECRET_KEY": settings.secret_key,
-            "THOUGHTS_PER_HOUR": "3",
-        }
-    )
-    return falcon.testing.TestClient(create_app(WebDeps.from_settings(limited)))
+def limited_client(
+    client_with: Callable[..., falcon.testing.TestClient],
+) -> falcon.testing.TestClient:
+    return client_with(THOUGHTS_PER_HOUR="3")
 
 
 def test_too_many_thoughts_an_hour_get_429_with_retry_after(limited_client, alice, bob):
