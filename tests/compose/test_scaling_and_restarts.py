@@ -23,7 +23,7 @@ from tests.support.compose_stack import (
     scale_tweeters,
     wait_http_ok,
 )
-from tests.support.stack import Person, Stack
+from tests.support.stack import Person, Stack, sandbox_counts
 
 USERS = 3  # the burst is spread over a few accounts, as real traffic is
 
@@ -52,15 +52,6 @@ def post_burst(people: list[Person], count: int, tag: str) -> list[Posted]:
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         return list(pool.map(post, jobs))
-
-
-def sandbox_counts(stack: Stack, posted: list[Posted]) -> Counter[str]:
-    """How many times each of our texts is on "X"."""
-    ours = {p.text for p in posted}
-    counts: Counter[str] = Counter()
-    for username in {p.person.username for p in posted}:
-        counts.update(t["text"] for t in stack.sandbox_tweets(username) if t["text"] in ours)
-    return counts
 
 
 def wait_all_on_x(stack: Stack, posted: list[Posted], timeout: float) -> float:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urljoin
 
 import requests
@@ -142,3 +145,23 @@ class Person:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} still {job['status']} after {timeout}s: {job}")
             time.sleep(0.05)
+
+
+class PostedTweet(Protocol):
+    """A tweet a test posted: who posted it and its text."""
+
+    @property
+    def person(self) -> Person: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def sandbox_counts(stack: Stack, posted: Iterable[PostedTweet]) -> Counter[str]:
+    """How many times each of our texts is on "X"."""
+    posted = list(posted)
+    ours = {p.text for p in posted}
+    counts: Counter[str] = Counter()
+    for username in {p.person.username for p in posted}:
+        counts.update(t["text"] for t in stack.sandbox_tweets(username) if t["text"] in ours)
+    return counts

@@ -8,13 +8,12 @@ import subprocess
 import threading
 import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 
 import pytest
 import requests
 
-from tests.support.stack import Person, Stack
+from tests.support.stack import Person, Stack, sandbox_counts
 
 TWEETS = 60
 USERS = 3
@@ -42,15 +41,6 @@ def running_tasks(service: str) -> list[str]:
         "{{.ID}} {{.CurrentState}}",
     )  # fmt: skip
     return [line.split()[0] for line in out.splitlines() if " Running " in f" {line} "]
-
-
-def sandbox_counts(stack: Stack, posted: list[Posted]) -> Counter[str]:
-    """How many times each of our texts is on "X"."""
-    ours = {p.text for p in posted}
-    counts: Counter[str] = Counter()
-    for username in {p.person.username for p in posted}:
-        counts.update(t["text"] for t in stack.sandbox_tweets(username) if t["text"] in ours)
-    return counts
 
 
 class Poster(threading.Thread):
