@@ -10,6 +10,7 @@ from __future__ import annotations
 from periodiq import PeriodiqMiddleware
 
 from tweetnow.shared.messages import TWEETS_QUEUE
+from tweetnow.shared.metrics import ScrapeCollectors
 from tweetnow.shared.periodic import PERIODIC_QUEUE
 from tweetnow.shared.worker import WorkerRuntime, WorkerService, run_worker
 from tweetnow.shared.worker import boot as boot_service
@@ -30,7 +31,11 @@ TWEETER = WorkerService(
     queues=(TWEETS_QUEUE, PERIODIC_QUEUE),
     boot_function="tweetnow.tweeter.worker:boot",
     declare_actors=declare_actors,
-    middleware=lambda: [PeriodiqMiddleware(skip_delay=PERIODIC_SKIP_DELAY_S)],
+    middleware=lambda: [
+        PeriodiqMiddleware(skip_delay=PERIODIC_SKIP_DELAY_S),
+        # X's quotas on the worker's /metrics (tweetnow_x_quota_remaining).
+        ScrapeCollectors("tweetnow.tweeter.x_metrics:XQuotaRemaining"),
+    ],
 )
 
 
