@@ -17,6 +17,7 @@ from tweetnow.shared.worker import boot as boot_service
 
 from .housekeeping import declare_housekeeping
 from .posting import declare_post_tweet
+from .x_metrics import XResponseMetrics
 
 #: periodiq drops a tick older than this instead of running it late.
 PERIODIC_SKIP_DELAY_S = 30
@@ -33,7 +34,8 @@ TWEETER = WorkerService(
     declare_actors=declare_actors,
     middleware=lambda: [
         PeriodiqMiddleware(skip_delay=PERIODIC_SKIP_DELAY_S),
-        # X's quotas on the worker's /metrics (tweetnow_x_quota_remaining).
+        # X's answers and quotas on the worker's /metrics.
+        XResponseMetrics(),
         ScrapeCollectors("tweetnow.tweeter.x_metrics:XQuotaRemaining"),
     ],
 )

@@ -9,7 +9,8 @@
 lowest of any person's day, ``app_day`` the app's day.
 
 The counter is recorded by the ``post_tweet`` actor in the worker processes
-(in the group's multiprocess files, like the job metrics); the gauge is read
+(in the group's multiprocess files, like the job metrics), and made at boot
+by :class:`XResponseMetrics`; the gauge is read
 from the quotas kept in Redis (``tweetnow.tweeter.x_rate_limits``) at scrape
 time by the worker's ``/metrics`` (``tweetnow.shared.metrics.ScrapeCollectors``),
 so every replica reports the same. A quota X has not reported yet, or whose
@@ -22,7 +23,9 @@ import time
 from collections.abc import Iterator
 from typing import Any, cast
 
+import dramatiq
 import redis
+from dramatiq.middleware import Middleware
 
 from .x_rate_limits import APP_DAY, KEY_PREFIX, USER_DAY, USER_WINDOW
 
@@ -30,19 +33,35 @@ from .x_rate_limits import APP_DAY, KEY_PREFIX, USER_DAY, USER_WINDOW
 SCAN_COUNT = 1000
 
 _responses: Any = None
+#: Served from each process's start at 0: the first 429 is then an increase Prometheus sees.
+ALERTED_STATUS = "429"
 
 
-def count_x_response(status: int | None) -> None:
-    """Count one answer from X (``None``: the call got no answer)."""
+def _counter() -> Any:
     global _responses
     if _responses is None:
-        # Made on first use, in a worker process whose metrics directory is set by then.
         from prometheus_client import Counter
 
         _responses = Counter(
             "tweetnow_x_responses", "Answers from X, by HTTP status.", ["status"], registry=None
         )
-    _responses.labels("none" if status is None else str(status)).inc()
+        _responses.labels(ALERTED_STATUS)
+    return _responses
+
+
+class XResponseMetrics(Middleware):
+    """Makes ``tweetnow_x_responses_total`` as each worker process boots.
+
+    After the project's :class:`~tweetnow.shared.metrics.JobMetrics`, which
+    points the process at its group's metrics files."""
+
+    def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        _counter()
+
+
+def count_x_response(status: int | None) -> None:
+    """Count one answer from X (``None``: the call got no answer)."""
+    _counter().labels("none" if status is None else str(status)).inc()
 
 
 class XQuotaRemaining:
