@@ -213,3 +213,24 @@ def test_every_secret_setting_is_read_from_the_mounted_secret(overlay: str):
     for name in APP:
         mounts = pod_spec(find(overlay, "Deployment", name))["containers"][0]["volumeMounts"]
         assert {"name": "secrets", "mountPath": "/run/secrets/tweetnow", "readOnly": True} in mounts
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_web_and_worker_pods_ask_prometheus_to_scrape_their_metrics_port(overlay: str):
+    for name in ("web", "tweeter", "mailer"):
+        template = find(overlay, "Deployment", name)["spec"]["template"]
+        annotations = template["metadata"].get("annotations", {})
+        assert annotations.get("prometheus.io/scrape") == "true", name
+        assert annotations.get("prometheus.io/path") == "/metrics", name
+        (container,) = template["spec"]["containers"]
+        ports = {p["containerPort"] for p in container.get("ports", [])}
+        port = int(annotations["prometheus.io/port"])
+        assert port in ports, (name, port, ports)
+        # The port the service serves its metrics on.
+        expected = (
+            Settings.from_env({}).web_port if name == "web" else Settings.from_env({}).metrics_port
+        )
+        assert port == expected, name
+    # The scheduler sends ticks and records no metrics: nothing to scrape.
+    scheduler = find(overlay, "Deployment", "scheduler")["spec"]["template"]["metadata"]
+    assert "prometheus.io/scrape" not in scheduler.get("annotations", {})

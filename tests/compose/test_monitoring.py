@@ -1,0 +1,148 @@
+"""Prometheus over the compose stack (profile ``monitoring``): every web, tweeter and
+mailer container is a target of its own, and every query of the Grafana dashboard
+returns data.
+
+Only the ``prometheus`` service is started, by name: Grafana (same profile) is
+never needed here. Tweets are posted the whole time, so that rates over the
+last minute have something to count.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.compose_stack import TWEETERS, compose, wait_http_ok
+from tests.support.stack import Stack
+
+DASHBOARD = Path(__file__).parents[2] / "deploy/monitoring/grafana/dashboards/tweetnow.json"
+#: What Grafana puts for $__rate_interval with a 15 s scrape interval (four of them).
+RATE_INTERVAL = "1m"
+#: DNS is looked up again, and every target scraped, every 15 s.
+TARGETS_TIMEOUT_S = 120
+QUERIES_TIMEOUT_S = 150
+
+
+@pytest.fixture(scope="module")
+def prometheus() -> Iterator[str]:
+    compose("--profile", "monitoring", "up", "--detach", "--wait", "--no-deps", "prometheus")
+    url = os.environ["TWEETNOW_TEST_PROMETHEUS_URL"].rstrip("/")
+    wait_http_ok(f"{url}/-/ready")
+    yield url
+    compose("--profile", "monitoring", "stop", "prometheus")
+
+
+@pytest.fixture(scope="module")
+def traffic(stack: Stack) -> Iterator[None]:
+    """Tweets posted and polled every second or so until the module ends."""
+    people = [stack.sign_in() for _ in range(3)]
+    for person in people:
+        person.api()
+    stop = threading.Event()
+    run = uuid.uuid4().hex[:8]
+
+    def post() -> None:
+        i = 0
+        while not stop.is_set():
+            person = people[i % len(people)]
+            try:
+                r = person.post_tweet(f"monitoring {run} #{i}")
+                if r.status_code == 202:
+                    person.job(r.json()["job"]["id"])
+            except requests.RequestException:
+                pass
+            i += 1
+            stop.wait(0.7)
+
+    thread = threading.Thread(target=post, name="monitoring-traffic", daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=10)
+
+
+def query(prometheus: str, expr: str) -> list[dict]:
+    r = requests.get(f"{prometheus}/api/v1/query", params={"query": expr}, timeout=10)
+    assert r.status_code == 200, (expr, r.status_code, r.text[:300])
+    body = r.json()
+    assert body["status"] == "success", (expr, body)
+    return body["data"]["result"]
+
+
+def active_targets(prometheus: str) -> list[dict]:
+    r = requests.get(f"{prometheus}/api/v1/targets", params={"state": "active"}, timeout=10)
+    r.raise_for_status()
+    return r.json()["data"]["activeTargets"]
+
+
+def up_instances(targets: list[dict]) -> dict[str, set[str]]:
+    up: dict[str, set[str]] = {}
+    for target in targets:
+        if target["health"] == "up":
+            up.setdefault(target["labels"]["job"], set()).add(target["labels"]["instance"])
+    return up
+
+
+def test_every_replica_is_a_target_and_up(prometheus: str):
+    wanted = {"web": 1, "tweeter": TWEETERS, "mailer": 1}
+    deadline = time.monotonic() + TARGETS_TIMEOUT_S
+    while True:
+        targets = active_targets(prometheus)
+        up = up_instances(targets)
+        if all(len(up.get(job, ())) == n for job, n in wanted.items()):
+            break
+        assert time.monotonic() < deadline, json.dumps(targets, indent=1)[:3000]
+        time.sleep(2)
+    # Three tweeter containers, three addresses; nothing else is scraped, nothing is down.
+    containers = compose("ps", "--quiet", "--status", "running", "tweeter").split()
+    assert len(containers) == TWEETERS
+    assert {job: len(instances) for job, instances in up.items()} == wanted
+    assert all(target["health"] == "up" for target in targets), targets
+
+
+def test_web_metrics_answer_prometheus_but_not_the_published_port(prometheus: str, stack: Stack):
+    # Prometheus reads the web's /metrics over the metrics network (the target is up)...
+    deadline = time.monotonic() + TARGETS_TIMEOUT_S
+    while not query(prometheus, 'up{job="web"} == 1'):
+        assert time.monotonic() < deadline, active_targets(prometheus)
+        time.sleep(2)
+    # ...while a client through the published port is refused, as for any stranger.
+    r = requests.get(f"{stack.web_url}/metrics", timeout=10)
+    assert r.status_code == 404
+
+
+def dashboard_queries() -> list[tuple[str, str]]:
+    dashboard = json.loads(DASHBOARD.read_text())
+    found = [
+        (panel["title"], target["expr"].replace("$__rate_interval", RATE_INTERVAL))
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+    ]
+    assert found and all("$" not in expr for _, expr in found), found
+    return found
+
+
+def has_data(result: list[dict]) -> bool:
+    return any(not math.isnan(float(sample["value"][1])) for sample in result)
+
+
+def test_every_dashboard_query_returns_data(prometheus: str, traffic: None):
+    missing = dashboard_queries()
+    deadline = time.monotonic() + QUERIES_TIMEOUT_S
+    while True:
+        missing = [
+            (title, expr) for title, expr in missing if not has_data(query(prometheus, expr))
+        ]
+        if not missing:
+            break
+        assert time.monotonic() < deadline, f"no data for: {missing}"
+        time.sleep(5)
