@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import subprocess
 import threading
 import time
 import uuid
@@ -20,11 +21,13 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from tests.support.compose_stack import TWEETERS, compose, wait_http_ok
 from tests.support.stack import Stack
 
-DASHBOARD = Path(__file__).parents[2] / "deploy/monitoring/grafana/dashboards/tweetnow.json"
+MONITORING = Path(__file__).parents[2] / "deploy/monitoring"
+DASHBOARD = MONITORING / "grafana/dashboards/tweetnow.json"
 #: What Grafana puts for $__rate_interval with a 15 s scrape interval (four of them).
 RATE_INTERVAL = "1m"
 #: DNS is looked up again, and every target scraped, every 15 s.
@@ -109,15 +112,69 @@ def test_every_replica_is_a_target_and_up(prometheus: str):
     assert all(target["health"] == "up" for target in targets), targets
 
 
-def test_web_metrics_answer_prometheus_but_not_the_published_port(prometheus: str, stack: Stack):
+def test_prometheus_runs_hardened_with_every_alert_rule_loaded(prometheus: str):
+    (container,) = compose("ps", "--quiet", "prometheus").split()
+    info = json.loads(
+        subprocess.run(
+            ["docker", "inspect", container], capture_output=True, text=True, check=True
+        ).stdout
+    )[0]
+    host = info["HostConfig"]
+    assert host["ReadonlyRootfs"] is True
+    assert host["CapDrop"] == ["ALL"]
+    assert "no-new-privileges:true" in host["SecurityOpt"]
+    assert info["State"]["Health"]["Status"] == "healthy"
+    # Grafana, in the same profile, was neither started nor pulled.
+    assert compose("--profile", "monitoring", "ps", "--all", "--quiet", "grafana").split() == []
+
+    r = requests.get(f"{prometheus}/api/v1/rules", timeout=10)
+    r.raise_for_status()
+    loaded = [rule for group in r.json()["data"]["groups"] for rule in group["rules"]]
+    declared = yaml.safe_load((MONITORING / "alerts.yml").read_text())["groups"]
+    assert sorted(rule["name"] for rule in loaded) == sorted(
+        rule["alert"] for group in declared for rule in group["rules"]
+    )
+    assert all(rule["health"] != "err" for rule in loaded), loaded
+
+
+def test_every_queue_has_its_live_workers_and_the_worker_alerts_stay_quiet(prometheus: str):
+    # One Dramatiq process per container: three tweeters consume tweets and periodic.
+    wanted = {"tweets": TWEETERS, "periodic": TWEETERS, "mail": 1}
+    deadline = time.monotonic() + TARGETS_TIMEOUT_S
+    while True:
+        found = {
+            sample["metric"]["queue"]: float(sample["value"][1])
+            for sample in query(prometheus, "max by (queue) (tweetnow_queue_workers)")
+        }
+        if found == wanted:
+            break
+        assert time.monotonic() < deadline, found
+        time.sleep(2)
+    # The rules that watch the workers see nothing wrong on this healthy stack.
+    declared = yaml.safe_load((MONITORING / "alerts.yml").read_text())["groups"]
+    for rule in (rule for group in declared for rule in group["rules"]):
+        if rule["alert"] in ("QueueHasNoLiveWorker", "WorkerServiceNotScraped"):
+            assert query(prometheus, rule["expr"]) == [], rule["expr"]
+
+
+def test_web_metrics_answer_prometheus_and_no_one_else(prometheus: str, stack: Stack):
     # Prometheus reads the web's /metrics over the metrics network (the target is up)...
     deadline = time.monotonic() + TARGETS_TIMEOUT_S
     while not query(prometheus, 'up{job="web"} == 1'):
         assert time.monotonic() < deadline, active_targets(prometheus)
         time.sleep(2)
-    # ...while a client through the published port is refused, as for any stranger.
+    # ...while a client through the published port is refused, as for any stranger...
     r = requests.get(f"{stack.web_url}/metrics", timeout=10)
     assert r.status_code == 404
+    # ...and so is a container on the web's other networks (the sandbox: front and back).
+    probe = (
+        "import urllib.error, urllib.request\n"
+        "try:\n"
+        "    print(urllib.request.urlopen('http://web:8000/metrics', timeout=10).status)\n"
+        "except urllib.error.HTTPError as e:\n"
+        "    print(e.code)\n"
+    )
+    assert compose("exec", "-T", "x-sandbox", "python3", "-c", probe).strip() == "404"
 
 
 def dashboard_queries() -> list[tuple[str, str]]:
