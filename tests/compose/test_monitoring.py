@@ -24,6 +24,7 @@ import requests
 import yaml
 
 from tests.support.compose_stack import TWEETERS, compose, wait_http_ok
+from tests.support.prometheus_api import active_targets, query, up_instances, wait_targets_up
 from tests.support.stack import Stack
 
 MONITORING = Path(__file__).parents[2] / "deploy/monitoring"
@@ -73,42 +74,13 @@ def traffic(stack: Stack) -> Iterator[None]:
     thread.join(timeout=10)
 
 
-def query(prometheus: str, expr: str) -> list[dict]:
-    r = requests.get(f"{prometheus}/api/v1/query", params={"query": expr}, timeout=10)
-    assert r.status_code == 200, (expr, r.status_code, r.text[:300])
-    body = r.json()
-    assert body["status"] == "success", (expr, body)
-    return body["data"]["result"]
-
-
-def active_targets(prometheus: str) -> list[dict]:
-    r = requests.get(f"{prometheus}/api/v1/targets", params={"state": "active"}, timeout=10)
-    r.raise_for_status()
-    return r.json()["data"]["activeTargets"]
-
-
-def up_instances(targets: list[dict]) -> dict[str, set[str]]:
-    up: dict[str, set[str]] = {}
-    for target in targets:
-        if target["health"] == "up":
-            up.setdefault(target["labels"]["job"], set()).add(target["labels"]["instance"])
-    return up
-
-
 def test_every_replica_is_a_target_and_up(prometheus: str):
     wanted = {"web": 1, "tweeter": TWEETERS, "mailer": 1}
-    deadline = time.monotonic() + TARGETS_TIMEOUT_S
-    while True:
-        targets = active_targets(prometheus)
-        up = up_instances(targets)
-        if all(len(up.get(job, ())) == n for job, n in wanted.items()):
-            break
-        assert time.monotonic() < deadline, json.dumps(targets, indent=1)[:3000]
-        time.sleep(2)
+    targets = wait_targets_up(prometheus, wanted, TARGETS_TIMEOUT_S)
     # Three tweeter containers, three addresses; nothing else is scraped, nothing is down.
     containers = compose("ps", "--quiet", "--status", "running", "tweeter").split()
     assert len(containers) == TWEETERS
-    assert {job: len(instances) for job, instances in up.items()} == wanted
+    assert {job: len(found) for job, found in up_instances(targets).items()} == wanted
     assert all(target["health"] == "up" for target in targets), targets
 
 
