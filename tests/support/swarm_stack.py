@@ -128,8 +128,14 @@ def add_prometheus(stack: dict[str, Any], stack_name: str, port: int) -> None:
             {"source": "prometheus_yml", "target": "/etc/prometheus/prometheus.yml"},
             {"source": "alerts_yml", "target": "/etc/prometheus/alerts.yml"},
         ],
-        # The test's samples need not outlive it.
-        "volumes": [{"type": "tmpfs", "target": "/prometheus"}],
+        # The test's samples need not outlive it: they go to the tmpfs on /tmp (a
+        # tmpfs takes its mode, not its owner, from the image's folder, and the
+        # image's /prometheus belongs to nobody with mode 755).
+        "command": [
+            "--config.file=/etc/prometheus/prometheus.yml",
+            "--storage.tsdb.path=/tmp/prometheus",
+        ],
+        "volumes": [{"type": "tmpfs", "target": "/tmp", "tmpfs": {"size": 67108864}}],
         "networks": ["back"],
         "ports": [{"target": 9090, "published": port, "mode": "host"}],
         "deploy": {"replicas": 1},
