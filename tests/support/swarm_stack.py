@@ -136,6 +136,14 @@ def add_prometheus(stack: dict[str, Any], stack_name: str, port: int) -> None:
             "--storage.tsdb.path=/tmp/prometheus",
         ],
         "volumes": [{"type": "tmpfs", "target": "/tmp", "tmpfs": {"size": 67108864}}],
+        # As in docker-compose.yml: the stack counts as deployed once Prometheus is ready.
+        "healthcheck": {
+            "test": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"],
+            "interval": "5s",
+            "timeout": "3s",
+            "retries": 10,
+            "start_period": "10s",
+        },
         "networks": ["back"],
         "ports": [{"target": 9090, "published": port, "mode": "host"}],
         "deploy": {"replicas": 1},
