@@ -39,12 +39,16 @@ def _seconds(value: object, name: str, *, positive: bool = False) -> float:
     raise FaultsError(f"{name} must be a number of seconds {low} up to 86400")
 
 
-def _scripted(value: object) -> ScriptedError:
+def _scripted(value: object) -> ScriptedError | None:
+    if value is None:
+        return None
     if value == DUPLICATE:
         return DUPLICATE
     if isinstance(value, int) and not isinstance(value, bool) and 400 <= value <= 599:
         return value
-    raise FaultsError(f'next_errors holds HTTP statuses from 400 to 599 or "{DUPLICATE}"')
+    raise FaultsError(
+        f'next_errors holds HTTP statuses from 400 to 599, "{DUPLICATE}", or null (no error)'
+    )
 
 
 def _rule(value: object) -> RateLimitRule | None:
@@ -66,7 +70,8 @@ def _rule(value: object) -> RateLimitRule | None:
 @dataclass
 class Faults:
     latency_ms: int = 0
-    next_errors: deque[ScriptedError] = field(default_factory=deque)
+    #: One per ``POST /2/tweets``, in order; None lets that post through.
+    next_errors: deque[ScriptedError | None] = field(default_factory=deque)
     reset_after_s: float = 2.0
     rate_limit: RateLimitRule | None = None
 
@@ -98,6 +103,7 @@ class Faults:
         self.rate_limit = rate_limit
 
     def take_next_error(self) -> ScriptedError | None:
+        """The scripted answer to this post, or None to post it as usual."""
         return self.next_errors.popleft() if self.next_errors else None
 
     def as_json(self) -> dict[str, object]:

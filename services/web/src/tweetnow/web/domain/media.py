@@ -75,7 +75,9 @@ def read_image(data: bytes) -> ImageFacts:
                     )
                 image.verify()
     except UnidentifiedImageError:
-        raise Unsupported(f"The file is not an image X takes: {ALLOWED}.", allowed=ALLOWED) from None
+        raise Unsupported(
+            f"The file is not an image X takes: {ALLOWED}.", allowed=ALLOWED
+        ) from None
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise Invalid("The image has too many pixels.", field="file") from None
     except (OSError, SyntaxError, ValueError) as exc:
@@ -87,7 +89,7 @@ def read_image(data: bytes) -> ImageFacts:
         )
     if width > MAX_SIDE or height > MAX_SIDE:
         raise Invalid(
-            f"The image is {width}×{height}; X takes sides up to {MAX_SIDE}.", field="file"
+            f"The image is {width} x {height}; X takes sides up to {MAX_SIDE}.", field="file"
         )
     return ImageFacts(kind=kind, width=width, height=height)
 
@@ -142,14 +144,16 @@ def check_attachable(user: User, per_part: Sequence[Sequence[int]]) -> None:
         return
     rows = {
         m.id: m
-        for m in Media.select(Media.id, Media.kind, Media.tweet, Media.data.is_null().alias("gone"))
-        .where((Media.id.in_(wanted)) & (Media.user == user))
-        .objects()
+        for m in Media.select(Media.id, Media.kind, Media.tweet).where(
+            Media.id.in_(wanted) & (Media.user == user) & Media.data.is_null(False)
+        )
     }
     for media_id in wanted:
         media = rows.get(media_id)
-        if media is None or media.gone:
-            raise Invalid(f"No image {media_id} of yours: upload it with POST /api/media.", field="media_ids")
+        if media is None:
+            raise Invalid(
+                f"No image {media_id} of yours: upload it with POST /api/media.", field="media_ids"
+            )
         if media.tweet_id is not None:
             raise Invalid(f"Image {media_id} is already on another tweet.", field="media_ids")
     for ids in per_part:
