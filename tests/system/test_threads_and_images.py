@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import os
 import uuid
 
@@ -48,7 +49,7 @@ def post_thread(person: Person, parts: list[object]):
 def assert_reply_chain(posted: list[dict], texts: list[str]) -> None:
     assert [t["text"] for t in posted] == texts
     assert posted[0]["in_reply_to_tweet_id"] is None
-    for before, after in zip(posted, posted[1:], strict=False):
+    for before, after in itertools.pairwise(posted):
         assert after["in_reply_to_tweet_id"] == before["id"]
 
 
