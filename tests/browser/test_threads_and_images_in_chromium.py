@@ -93,17 +93,17 @@ def test_images_are_picked_and_dropped_with_alt_texts(tab: Tab, stack: Stack, us
             const transfer = new DataTransfer();
             transfer.items.add(new File([bytes], name, { type: "image/png" }));
             const form = document.getElementById("compose-form");
-            form.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
-            form.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+            const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+            form.dispatchEvent(new DragEvent("dragover", init));
+            form.dispatchEvent(new DragEvent("drop", init));
         }""",
         [base64.b64encode(dropped).decode(), "green.png"],
     )
     page.get_by_label("Describe image 2 (alt text)").fill("A green square")
     thumbnails = page.locator("#media-list img")
     expect(thumbnails).to_have_count(2)
-    assert page.evaluate(
-        "[...document.querySelectorAll('#media-list img')].every(i => i.complete && i.naturalWidth > 0)"
-    )
+    shown = "[...document.querySelectorAll('#media-list img')].every(i => i.naturalWidth > 0)"
+    assert page.evaluate(shown)
     tab.screenshot("compose-images")
 
     with page.expect_response("**/api/tweets") as posted:
