@@ -103,7 +103,7 @@ def test_images_are_picked_and_dropped_with_alt_texts(tab: Tab, stack: Stack, us
     thumbnails = page.locator("#media-list img")
     expect(thumbnails).to_have_count(2)
     shown = "[...document.querySelectorAll('#media-list img')].every(i => i.naturalWidth > 0)"
-    assert page.evaluate(shown)
+    page.wait_for_function(shown)  # both thumbnails drawn from the files
     tab.screenshot("compose-images")
 
     with page.expect_response("**/api/tweets") as posted:
