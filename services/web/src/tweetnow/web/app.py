@@ -24,7 +24,7 @@ from .api.auth import SIGN_IN_WINDOW, Callback, Login, Logout, LogoutEverywhere,
 from .api.docs import OpenApiDocument
 from .api.health import Liveness, Readiness
 from .api.jobs import JobItem
-from .api.media import MediaUploads
+from .api.media import UPLOAD_FORM, MediaUploads
 from .api.thoughts import MailItem, Thoughts
 from .api.tokens import TokenItem, Tokens
 from .api.tweets import MAX_PAGE, TweetItem, Tweets
@@ -212,6 +212,7 @@ def route_table(
                         Answer(422, schemas.Error, "Damaged, no `file`, or alt text too long"),
                     ),
                     errors=(400, 401, 403, 503),
+                    form=UPLOAD_FORM,
                 ),
             },
         ),

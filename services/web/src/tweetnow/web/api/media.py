@@ -17,6 +17,26 @@ FORM_OVERHEAD = 64 * 1024
 MAX_FORM_BYTES = MAX_FILE_BYTES + FORM_OVERHEAD
 
 
+#: The form, as /openapi.json documents it.
+UPLOAD_FORM = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+            "description": "The image: JPEG, PNG or WebP up to 5 MB, GIF up to 15 MB; its "
+            "type is read from its bytes, not its name",
+        },
+        "alt_text": {
+            "type": "string",
+            "maxLength": MAX_ALT_TEXT,
+            "description": "What the image shows, for people who cannot see it",
+        },
+    },
+}
+
+
 def _form_parser() -> MultipartFormHandler:
     options = MultipartParseOptions()
     options.max_body_part_buffer_size = MAX_FILE_BYTES + 1
