@@ -87,6 +87,7 @@
           const refused = await extension.build(body);
           if (refused) {
             showMessage(refused, "refusal");
+            textarea.setAttribute("aria-invalid", "false"); /* the refusal is about another field */
             return;
           }
         }

@@ -13,6 +13,28 @@
     let made = 0;
 
     const parts = () => Array.from(holder.querySelectorAll(".thread-part"));
+    const message = document.getElementById("compose-message");
+    const main = document.getElementById("tweet-text");
+
+    /* A refusal about a part goes once the part is edited. */
+    function clearRefusal(textarea) {
+      textarea.setAttribute("aria-invalid", "false");
+      if (message && message.dataset.kind === "refusal" && message.dataset.part) {
+        message.textContent = "";
+        message.dataset.kind = "";
+        delete message.dataset.part;
+        message.hidden = true;
+        if (main) main.setAttribute("aria-invalid", "false");
+      }
+    }
+
+    function refuse(part, words) {
+      const textarea = part.querySelector("textarea");
+      textarea.setAttribute("aria-invalid", "true");
+      textarea.focus();
+      if (message) message.dataset.part = textarea.id;
+      return words;
+    }
 
     function count(part) {
       const result = tn.parseTweet(part.querySelector("textarea").value);
@@ -66,7 +88,10 @@
       row.append(counter, remove);
       part.append(label, textarea, row);
       holder.append(part);
-      textarea.addEventListener("input", () => count(part));
+      textarea.addEventListener("input", () => {
+        count(part);
+        clearRefusal(textarea);
+      });
       count(part);
       renumber();
       textarea.focus();
@@ -78,15 +103,16 @@
     tn.composeExtensions.push({
       /* A thread instead of one text, once parts were added; or why it cannot go. */
       build(body) {
-        const texts = parts().map((part) => part.querySelector("textarea").value);
+        const list = parts();
+        const texts = list.map((part) => part.querySelector("textarea").value);
         if (!texts.length) return null;
         for (let i = 0; i < texts.length; i += 1) {
           const number = i + 2;
-          if (!texts[i].trim()) return "Part " + number + " is empty: write it or remove it.";
+          if (!texts[i].trim()) return refuse(list[i], "Part " + number + " is empty: write it or remove it.");
           const result = tn.parseTweet(texts[i]);
           if (result.remaining < 0) {
-            return "Part " + number + " is too long: " + result.weightedLength +
-              " characters by X's count; the limit is " + result.max + ".";
+            return refuse(list[i], "Part " + number + " is too long: " + result.weightedLength +
+              " characters by X's count; the limit is " + result.max + ".");
           }
         }
         body.thread = [body.text, ...texts];

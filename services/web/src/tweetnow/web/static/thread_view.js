@@ -14,6 +14,7 @@
       view.className = "thread-view";
       item.querySelector(".tweet-text").after(view);
     }
+    item.querySelector(".tweet-text").textContent = "A thread of " + tweet.parts.length + " parts";
     view.setAttribute("aria-label", "The thread's " + tweet.parts.length + " parts");
     const words = (tn.tweets && tn.tweets.WORDS) || {};
     view.replaceChildren(
