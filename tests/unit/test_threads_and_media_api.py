@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.support.web_api import assert_nothing_written, bearer
-from tweetnow.shared.models import Media, ThreadPart, Tweet
+from tweetnow.shared.models import Media, MediaBytes, ThreadPart, Tweet
 
 BOUNDARY = "unit-test-boundary"
 
@@ -60,7 +60,7 @@ def test_an_image_is_kept_with_what_pillow_read_from_it(client, alice):
         "alt_text": "A tiny brown box",
     }
     row = Media.get_by_id(r.json["id"])
-    assert bytes(row.data) == data
+    assert bytes(MediaBytes.get(MediaBytes.media == row.id).data) == data
     assert row.user_id == user.id
 
 
@@ -83,6 +83,7 @@ def test_what_is_not_an_image_x_takes_is_refused_and_not_kept(
     assert r.status_code == status, r.text
     assert words in r.json["description"]
     assert Media.select().count() == 0
+    assert MediaBytes.select().count() == 0
 
 
 def test_a_png_over_5_mb_is_413_whatever_it_is_called(client, alice):

@@ -14,14 +14,21 @@ from tests.support.accounts import make_user
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.db import database
 from tweetnow.shared.migrations import SchemaMigration, migrate
-from tweetnow.shared.models import Media, MediaKind, ThreadPart, Tweet, TweetStatus
+from tweetnow.shared.models import (
+    Media,
+    MediaBytes,
+    MediaKind,
+    ThreadPart,
+    Tweet,
+    TweetStatus,
+)
 from tweetnow.tweeter import tweet_parts, tweet_rows
 from tweetnow.tweeter.media_retention import forget_old_images
 from tweetnow.tweeter.posting import TransientXError, TweetPoster
 
 
 def test_step_4_adds_the_thread_and_media_tables_to_a_database_that_had_a_step_3(db):
-    database.drop_tables([Media, ThreadPart])
+    database.drop_tables([MediaBytes, Media, ThreadPart])
     SchemaMigration.delete().where(SchemaMigration.version == 4).execute()
     # Another release's step 3 came first, with a table of its own.
     database.execute_sql("CREATE TABLE other_feature (id INTEGER PRIMARY KEY)")
@@ -29,7 +36,7 @@ def test_step_4_adds_the_thread_and_media_tables_to_a_database_that_had_a_step_3
     assert not database.table_exists("thread_part")
 
     assert migrate(database) == [4]
-    assert database.table_exists("thread_part") and database.table_exists("media")
+    assert all(database.table_exists(t) for t in ("thread_part", "media", "mediabytes"))
     assert migrate(database) == []
 
 
@@ -102,19 +109,24 @@ def test_a_part_is_recorded_once(deps):
 
 
 def image(user, tweet=None, age=timedelta(0)) -> Media:
-    return Media.create(
+    media = Media.create(
         user=user,
         kind=MediaKind.PNG,
         size=3,
         width=1,
         height=1,
         sha256="x",
-        data=b"png",
         tweet=tweet,
         position=0 if tweet else None,
         slot=0 if tweet else None,
         created_at=to_db(utcnow() - age),
     )
+    MediaBytes.create(media=media, data=b"png")
+    return media
+
+
+def has_bytes(media: Media) -> bool:
+    return MediaBytes.get_or_none(MediaBytes.media == media.id) is not None
 
 
 def test_old_images_lose_their_bytes_once_their_tweet_is_long_sent(deps):
@@ -145,8 +157,10 @@ def test_old_images_lose_their_bytes_once_their_tweet_is_long_sent(deps):
     fresh_upload = image(user)
 
     assert forget_old_images(now, keep) == {"media_bytes_deleted": 1, "media_unused_deleted": 1}
-    assert Media.get_by_id(old.id).data is None
-    assert Media.get_by_id(recent.id).data is not None
-    assert Media.get_by_id(kept_for_retry.id).data is not None
+    assert Media.get_or_none(Media.id == old.id) is not None
+    assert not has_bytes(old)
+    assert has_bytes(recent)
+    assert has_bytes(kept_for_retry)
     assert Media.get_or_none(Media.id == abandoned.id) is None
-    assert Media.get_or_none(Media.id == fresh_upload.id) is not None
+    assert not has_bytes(abandoned)
+    assert has_bytes(fresh_upload)

@@ -174,9 +174,9 @@ class MediaKind(StrEnum):
 
 
 class Media(BaseModel):
-    """An uploaded image, kept in the database so that every tweeter replica on any
-    host reads the same bytes; attached to at most one tweet (one part of it), and
-    its bytes deleted some time after that tweet is sent."""
+    """An uploaded image, attached to at most one tweet (one part of it). Its bytes are a
+    row of their own (``MediaBytes``), so that attaching it, a small update, never
+    rewrites megabytes (SQLite rewrites a whole row on every update)."""
 
     user = ForeignKeyField(User, backref="media", on_delete="CASCADE")
     user_id: int  # the foreign key's column, set by peewee
@@ -186,8 +186,6 @@ class Media(BaseModel):
     height = IntegerField()
     alt_text = TextField(default="")
     sha256 = CharField()
-    #: The image; null once deleted after its tweet was sent.
-    data = BlobField(null=True)
     created_at = DateTimeField(default=_now, index=True)
     tweet = ForeignKeyField(Tweet, backref="media", null=True, on_delete="CASCADE")
     tweet_id: int | None  # the foreign key's column, set by peewee
@@ -195,6 +193,15 @@ class Media(BaseModel):
     #: part's images.
     position = IntegerField(null=True)
     slot = IntegerField(null=True)
+
+
+class MediaBytes(BaseModel):
+    """An image's bytes, kept in the database so that every tweeter replica on any host
+    reads the same ones; deleted some time after its tweet is sent."""
+
+    media = ForeignKeyField(Media, unique=True, backref="content", on_delete="CASCADE")
+    media_id: int  # the foreign key's column, set by peewee
+    data = BlobField()
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
@@ -206,4 +213,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Mail,
     ThreadPart,
     Media,
+    MediaBytes,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tweetnow.shared.clock import to_db, utcnow
-from tweetnow.shared.models import Media, ThreadPart, Tweet
+from tweetnow.shared.models import Media, MediaBytes, ThreadPart, Tweet
 
 from .x_media import ImageToUpload
 
@@ -47,20 +47,26 @@ def parts_of(tweet: Tweet) -> list[PartToPost]:
 
 def images_of(tweet_id: int, position: int) -> list[ImageToUpload]:
     """The part's images, in order, with their bytes."""
-    rows = (
+    rows = list(
         Media.select()
         .where((Media.tweet == tweet_id) & (Media.position == position))
         .order_by(Media.slot)
     )
+    if not rows:
+        return []
+    content = {
+        kept.media_id: bytes(kept.data)
+        for kept in MediaBytes.select().where(MediaBytes.media.in_([m.id for m in rows]))
+    }
     images = []
     for media in rows:
-        if media.data is None:
+        if media.id not in content:
             raise LookupError(f"image {media.id} has no bytes any more")
         images.append(
             ImageToUpload(
                 media_id=media.id,
                 kind=media.kind,
-                data=bytes(media.data),
+                data=content[media.id],
                 alt_text=media.alt_text,
             )
         )

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from tweetnow.shared.clock import to_db, utcnow
+from tweetnow.shared.db import database
 from tweetnow.shared.logs import get_logger
-from tweetnow.shared.models import Media, MediaKind, Tweet, User
+from tweetnow.shared.models import Media, MediaBytes, MediaKind, Tweet, User
 
 from ..schemas import MediaUploaded
 from .errors import Conflict, Invalid, TooLarge, Unsupported
@@ -119,17 +120,18 @@ class MediaService:
         """Keep an image of the user's for a tweet to come."""
         alt = check_alt_text(alt_text)
         facts = read_image(data)
-        media = Media.create(
-            user=user,
-            kind=facts.kind,
-            size=len(data),
-            width=facts.width,
-            height=facts.height,
-            alt_text=alt,
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data,
-            created_at=to_db(utcnow()),
-        )
+        with database.atomic():
+            media = Media.create(
+                user=user,
+                kind=facts.kind,
+                size=len(data),
+                width=facts.width,
+                height=facts.height,
+                alt_text=alt,
+                sha256=hashlib.sha256(data).hexdigest(),
+                created_at=to_db(utcnow()),
+            )
+            MediaBytes.insert(media=media.id, data=data).execute()
         log.info("media_uploaded", media_id=media.id, kind=facts.kind, size=len(data))
         return answer(media)
 
@@ -144,9 +146,9 @@ def check_attachable(user: User, per_part: Sequence[Sequence[int]]) -> None:
         return
     rows = {
         m.id: m
-        for m in Media.select(Media.id, Media.kind, Media.tweet).where(
-            Media.id.in_(wanted) & (Media.user == user) & Media.data.is_null(False)
-        )
+        for m in Media.select(Media.id, Media.kind, Media.tweet)
+        .join(MediaBytes)
+        .where(Media.id.in_(wanted) & (Media.user == user))
     }
     for media_id in wanted:
         media = rows.get(media_id)
