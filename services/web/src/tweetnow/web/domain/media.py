@@ -48,7 +48,8 @@ MAX_ALT_TEXT = 1000
 #: Per tweet (or thread part), as X allows.
 MAX_IMAGES = 4
 MAX_GIFS = 1
-#: Sides longer than this are refused (X's own limit for images is 8192).
+#: Sides longer than this are refused: no post needs more, and it keeps an image's
+#: pixels (and what checking it costs) bounded.
 MAX_SIDE = 8192
 
 
@@ -63,6 +64,7 @@ def read_image(data: bytes) -> ImageFacts:
     """What the bytes are, read by pillow; Unsupported, TooLarge or Invalid saying why not."""
     if not data:
         raise Invalid("The file is empty.", field="file")
+    found: str | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -82,7 +84,7 @@ def read_image(data: bytes) -> ImageFacts:
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise Invalid("The image has too many pixels.", field="file") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise Invalid(f"The {found} image is damaged: {exc}", field="file") from None
+        raise Invalid(f"The {found or 'image'} file is damaged: {exc}", field="file") from None
     if len(data) > MAX_BYTES[kind]:
         raise TooLarge(
             f"The {kind.removeprefix('image/').upper()} image is {len(data):,} bytes; "
