@@ -196,3 +196,12 @@ def test_the_other_endpoints_answer_in_x_shapes(sandbox: Sandbox, alice: Account
         conforms(error, x_shapes.RESOURCE_NOT_FOUND)
     deleted = sandbox.signed("DELETE", f"/2/tweets/{created.json['data']['id']}", account=alice)
     conforms(deleted.json, x_shapes.TWEET_DELETED)
+
+
+def test_media_requests_can_be_made_to_fail_one_by_one(sandbox: Sandbox, alice: Account):
+    sandbox.set_faults(next_media_errors=[None, 503])
+    media_id = initialize(sandbox, alice, "image/png", len(PNG)).json["data"]["id"]
+    failed = append(sandbox, alice, media_id, 0, PNG)
+    assert failed.status_code == 503
+    conforms(failed.json, x_shapes.PROBLEM)
+    assert append(sandbox, alice, media_id, 0, PNG).status_code == 200

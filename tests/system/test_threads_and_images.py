@@ -176,6 +176,26 @@ def test_a_tweet_with_two_images_arrives_with_their_bytes_and_alt_texts(stack: S
     assert "already on another tweet" in again.json()["description"]
 
 
+def test_an_upload_interrupted_by_x_starts_again_and_the_tweet_has_every_image(stack: Stack):
+    hal = stack.sign_in()
+    first, second = image_bytes("PNG", (30, 30)), image_bytes("JPEG", (40, 20))
+    media_ids = [upload(hal, first, "a.png", "first").json()["id"]]
+    media_ids.append(upload(hal, second, "b.jpg", "second").json()["id"])
+    # Image 1 goes up (initialize, append, finalize, alt text); X fails image 2's append.
+    stack.set_faults(next_media_errors=[None, None, None, None, None, 503])
+    text = unique("Both images or none")
+    r = hal.post_tweet(text, media_ids=media_ids)
+    job = hal.wait_job(r.json()["job"]["id"])
+    assert job["status"] == "succeeded", job
+    assert job["attempts"] == 2
+    [posted] = stack.sandbox_tweets(hal.username)
+    assert posted["text"] == text
+    assert [(m["sha256"], m["alt_text"]) for m in posted["media"]] == [
+        (hashlib.sha256(first).hexdigest(), "first"),
+        (hashlib.sha256(second).hexdigest(), "second"),
+    ]
+
+
 def test_a_thread_part_carries_a_gif(stack: Stack):
     fay = stack.sign_in()
     gif = image_bytes("GIF", (40, 40))

@@ -38,7 +38,7 @@ TOO_LONG = (
 REPLY_NOT_VISIBLE = "You attempted to reply to a Tweet that is deleted or not visible to you."
 
 
-def _scripted_problem(error: ScriptedError, reset_after_s: float, now: float) -> XProblem:
+def scripted_problem(error: ScriptedError, reset_after_s: float, now: float) -> XProblem:
     if error == DUPLICATE:
         return duplicate_content()
     assert isinstance(error, int)
@@ -91,7 +91,7 @@ class TweetIntake:
             scripted = self._state.faults.take_next_error()
             if scripted is not None:
                 log.info("tweet_refused_by_fault username=%s fault=%s", author.username, scripted)
-                raise _scripted_problem(scripted, self._state.faults.reset_after_s, now)
+                raise scripted_problem(scripted, self._state.faults.reset_after_s, now)
             text = request.text
             check_length(text)
             reply_to = self._reply_to(request.in_reply_to_tweet_id)

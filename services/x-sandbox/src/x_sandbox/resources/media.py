@@ -17,6 +17,7 @@ from falcon.media.multipart import MultipartFormHandler, MultipartParseOptions
 
 from x_sandbox.clock import Clock
 from x_sandbox.media import MAX_ALT_TEXT, MAX_SEGMENT_BYTES, MediaRefused, SandboxMedia
+from x_sandbox.posting import scripted_problem
 from x_sandbox.request_body import json_body, raw_body
 from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import XProblem, invalid_request, problem
@@ -53,6 +54,15 @@ class _MediaResource:
         self._state = state
         self._clock = clock
 
+    def _scripted_error(self, req: falcon.Request) -> None:
+        """The faults' scripted error for this media request, if one is next."""
+        with self._state.lock:
+            scripted = self._state.faults.take_next_media_error()
+            reset_after_s = self._state.faults.reset_after_s
+        if scripted is not None:
+            log.info("media_refused_by_fault path=%s fault=%s", req.path, scripted)
+            raise scripted_problem(scripted, reset_after_s, self._clock.now())
+
     def _media(self, req: falcon.Request, media_id: str) -> SandboxMedia:
         try:
             return self._state.media.get(req.context.user.id, media_id, self._clock.now())
@@ -62,6 +72,7 @@ class _MediaResource:
 
 class MediaInitializeResource(_MediaResource):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._scripted_error(req)
         document = _json_object(req)
         with self._state.lock:
             try:
@@ -122,6 +133,7 @@ class MediaAppendResource(_MediaResource):
         return document.get("segment_index"), data
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, media_id: str) -> None:
+        self._scripted_error(req)
         index, data = self._segment(req)
         with self._state.lock:
             media = self._media(req, media_id)
@@ -134,6 +146,7 @@ class MediaAppendResource(_MediaResource):
 
 class MediaFinalizeResource(_MediaResource):
     def on_post(self, req: falcon.Request, resp: falcon.Response, media_id: str) -> None:
+        self._scripted_error(req)
         with self._state.lock:
             media = self._media(req, media_id)
             try:
@@ -156,6 +169,7 @@ class MediaFinalizeResource(_MediaResource):
 
 class MediaStatusResource(_MediaResource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._scripted_error(req)
         media_id = req.get_param("media_id") or ""
         command = req.get_param("command")
         if command not in (None, "STATUS"):
@@ -174,6 +188,7 @@ class MediaStatusResource(_MediaResource):
 
 class MediaMetadataResource(_MediaResource):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._scripted_error(req)
         document = _json_object(req)
         media_id = document.get("id")
         if not isinstance(media_id, str):
