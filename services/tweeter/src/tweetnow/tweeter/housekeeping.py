@@ -10,7 +10,7 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
   message is stuck in a live worker's ack set after a Redis restart, Dramatiq
   #527); re-sending is safe, the row's status guards against doing the work
   twice;
-- cleanup: expired sessions and stale sign-in requests. Job status records
+- cleanup: expired sessions, stale sign-in requests and old images' bytes. Job status records
   and their attempt lists expire by themselves in Redis (``JOB_STATUS_TTL_S``).
 """
 
@@ -39,6 +39,8 @@ from tweetnow.shared.periodic import (
     PeriodicRuns,
 )
 from tweetnow.shared.worker import WorkerRuntime
+
+from .media_retention import forget_old_images
 
 log = get_logger(__name__)
 
@@ -165,8 +167,9 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
 # --- cleanup ------------------------------------------------------------------
 
 
-def cleanup() -> dict[str, int]:
-    """Delete expired sessions and stale sign-in requests; how many of each."""
+def cleanup(*, media_keep_s: float | None = None) -> dict[str, int]:
+    """Delete expired sessions, stale sign-in requests and, with ``media_keep_s``, old
+    images (``media_retention``); how many of each."""
     now = utcnow()
     sessions = Session.delete().where(Session.expires_at < to_db(now)).execute()
     requests = (
@@ -174,7 +177,10 @@ def cleanup() -> dict[str, int]:
         .where(OAuthRequest.created_at < to_db(now - OAUTH_REQUEST_TTL))
         .execute()
     )
-    return {"sessions": sessions, "oauth_requests": requests}
+    done = {"sessions": sessions, "oauth_requests": requests}
+    if media_keep_s is not None:
+        done |= forget_old_images(now, timedelta(seconds=media_keep_s))
+    return done
 
 
 # --- their actors -------------------------------------------------------------
@@ -216,4 +222,4 @@ def declare_housekeeping(runtime: WorkerRuntime) -> None:
     periodic_actor(
         SWEEP_OUTBOX, lambda: sweep_outbox(broker, store, grace_s=settings.sweep_grace_s)
     )
-    periodic_actor(CLEANUP, cleanup)
+    periodic_actor(CLEANUP, lambda: cleanup(media_keep_s=settings.media_keep_s))
