@@ -209,9 +209,8 @@ class MeUpdate(Struct, forbid_unknown_fields=True):
         ),
     ] = msgspec.UNSET
     time_zone: Annotated[
-        str | msgspec.UnsetType,
+        Annotated[str, Meta(max_length=64)] | msgspec.UnsetType,
         Meta(
-            max_length=64,
             description="An IANA time zone name for the pages' times. Omit to leave it.",
             examples=["America/New_York"],
         ),
