@@ -323,7 +323,7 @@ def route_table(
         Route("/static/{name}", StaticFile(assets)),
         Route("/", Home(templates)),
         Route("/tweets", MyTweets(tweets, templates)),
-        Route("/account", AccountPage(tokens, templates)),
+        Route("/account", AccountPage(tokens, webhooks, templates)),
         Route("/thoughts", ThoughtsPage(templates)),
     ]
     return [*routes, Route("/openapi.json", OpenApiDocument(build_openapi(routes)))]

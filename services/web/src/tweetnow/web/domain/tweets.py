@@ -35,6 +35,8 @@ MAX_SCHEDULE_AHEAD = timedelta(days=365)
 PAST_TOLERANCE = timedelta(seconds=5)
 
 CANCELABLE = (TweetStatus.SCHEDULED, TweetStatus.QUEUED)
+#: The scheduled tweets My tweets lists at most (a person may have MAX_PENDING_TWEETS).
+MAX_SCHEDULED_SHOWN = 500
 
 
 def check_send_at(send_at: datetime | None, now: datetime) -> datetime | None:
@@ -81,14 +83,29 @@ class TweetService:
         log.info("tweet_accepted", tweet_id=tweet.id, job_id=tweet.job_id, enqueued=sent)
         return self._accepted(tweet)
 
-    def page(self, user: User, *, limit: int, before: int | None) -> tuple[list[TweetAnswer], bool]:
+    def page(
+        self, user: User, *, limit: int, before: int | None, scheduled: bool = True
+    ) -> tuple[list[TweetAnswer], bool]:
         """Up to ``limit`` of the user's tweets older than ``before``, newest first, and
-        whether older ones remain."""
+        whether older ones remain; without the scheduled ones unless ``scheduled``."""
         query = Tweet.select(Tweet, User).join(User).where(Tweet.user == user)
+        if not scheduled:
+            query = query.where(Tweet.status != TweetStatus.SCHEDULED)
         if before is not None:
             query = query.where(Tweet.id < before)
         rows = list(query.order_by(Tweet.id.desc()).limit(limit + 1))
         return [self.answer(row) for row in rows[:limit]], len(rows) > limit
+
+    def scheduled(self, user: User, *, limit: int = MAX_SCHEDULED_SHOWN) -> list[TweetAnswer]:
+        """The user's scheduled tweets, soonest first (at most ``limit``)."""
+        rows = (
+            Tweet.select(Tweet, User)
+            .join(User)
+            .where((Tweet.user == user) & (Tweet.status == TweetStatus.SCHEDULED))
+            .order_by(Tweet.send_at, Tweet.id)
+            .limit(limit)
+        )
+        return [self.answer(row) for row in rows]
 
     def get(self, user: User, tweet_id: int) -> TweetAnswer:
         return self.answer(self._own(user, tweet_id))

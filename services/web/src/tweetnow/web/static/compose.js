@@ -80,7 +80,7 @@
       form.dataset.busy = "1";
       button.textContent = "Posting…";
       try {
-        const accepted = await tn.api.post("/api/tweets", { text: textarea.value });
+        const accepted = await tn.api.post("/api/tweets", { text: textarea.value, ...tn.schedule.fields() });
         showMessage("", "");
         textarea.value = "";
         update();
