@@ -60,6 +60,7 @@ def test_a_tweet_scheduled_rescheduled_and_canceled_from_the_pages(tokyo: Tab, s
     at = tokyo_tomorrow(9, 30)
     page.get_by_label("Date", exact=True).fill(at.strftime("%Y-%m-%d"))
     page.get_by_label("Time", exact=True).fill("09:30")
+    tokyo.screenshot("compose-scheduled")
     with page.expect_response("**/api/tweets") as posted:
         page.get_by_role("button", name="Post").click()
     accepted = posted.value.json()
