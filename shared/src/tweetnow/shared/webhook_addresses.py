@@ -58,10 +58,14 @@ def parse_url(url: str) -> tuple[str, str, int, str]:
     """``(scheme, host, port, path)`` of an http(s) URL, or RefusedUrl saying what is wrong."""
     if len(url) > MAX_URL_LENGTH:
         raise RefusedUrl(f"The URL is longer than {MAX_URL_LENGTH} characters.")
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname
+    except ValueError as exc:
+        raise RefusedUrl(f"The URL cannot be read: {exc}.") from None
     if parts.scheme not in ("http", "https"):
         raise RefusedUrl("The URL must start with https:// (or http://).")
-    if not parts.hostname:
+    if not hostname:
         raise RefusedUrl("The URL has no host.")
     if parts.username is not None or parts.password is not None:
         raise RefusedUrl("The URL may not hold a user name or password.")
@@ -74,7 +78,9 @@ def parse_url(url: str) -> tuple[str, str, int, str]:
     path = parts.path or "/"
     if parts.query:
         path += f"?{parts.query}"
-    return parts.scheme, parts.hostname.lower(), port, path
+    if any(c.isspace() or ord(c) < 32 for c in url.strip()):
+        raise RefusedUrl("The URL may not hold spaces or control characters.")
+    return parts.scheme, hostname.lower(), port, path
 
 
 def why_not_public(address: IPAddress) -> str | None:
@@ -93,7 +99,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     """Every address ``host`` resolves to, in the resolver's order (RefusedUrl if none)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, ValueError) as exc:  # gaierror, and IDNA or NUL trouble in the name
         raise RefusedUrl(f"The host {host} cannot be resolved ({exc}).") from None
     addresses: list[IPAddress] = []
     for info in infos:
