@@ -102,6 +102,20 @@
     },
   };
 
+  /* Also as a compose extension (a compose page that asks each extension to add to the
+   * tweet's body, or to say why it refuses): the chosen time, or why it cannot be used. */
+  (tn.composeExtensions = tn.composeExtensions || []).push({
+    build(body) {
+      try {
+        Object.assign(body, tn.schedule.fields());
+      } catch (error) {
+        return error.description;
+      }
+      return null;
+    },
+    reset() {},
+  });
+
   function setUpCompose(box) {
     const at = document.getElementById("schedule-at");
     const dateInput = document.getElementById("schedule-date");
