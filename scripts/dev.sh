@@ -12,6 +12,8 @@ mkdir -p "$STATE_DIR"
 export DATABASE_URL=${DATABASE_URL:-sqlite:///$STATE_DIR/tweetnow.sqlite3}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
 export PATH="$PWD/$VENV/bin:$PATH"
+# Webhooks may call receivers on this machine (127.0.0.1) in development.
+export WEBHOOK_ALLOW_PRIVATE=${WEBHOOK_ALLOW_PRIVATE:-1}
 
 trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
 

@@ -110,7 +110,7 @@ def test_ctrl_enter_posts_and_the_keyboard_reaches_everything(tab: Tab, username
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     order = []
-    for _ in range(10):
+    for _ in range(11):
         page.keyboard.press("Tab")
         order.append(page.evaluate("(e => e.textContent.trim() || e.id)(document.activeElement)"))
     assert order == [
@@ -123,6 +123,7 @@ def test_ctrl_enter_posts_and_the_keyboard_reaches_everything(tab: Tab, username
         "tweet-text",
         "Add to thread",
         "Add images",
+        "schedule-now",  # the "When to post" choice (arrow keys move within it)
         "Post",
     ]
     page.get_by_label("Your tweet").fill(unique("Posted with Ctrl+Enter"))

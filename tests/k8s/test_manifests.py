@@ -19,7 +19,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tweetnow.shared.messages import POST_TWEET, SEND_MAIL
+from tweetnow.shared.messages import DELIVER_WEBHOOK, POST_TWEET, SEND_MAIL
 from tweetnow.shared.settings import SECRET_SETTINGS, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,11 @@ CRD_SCHEMAS = {
 #: The component an overlay adds on clusters that run the Prometheus Operator.
 OPERATOR_COMPONENT = K8S / "components" / "prometheus-operator"
 APP = ("web", "tweeter", "mailer", "scheduler")
-WORKERS = {"tweeter": POST_TWEET.queue, "mailer": SEND_MAIL.queue}
+#: Each worker service and the queues it scales on.
+WORKERS = {
+    "tweeter": (POST_TWEET.queue,),
+    "mailer": (SEND_MAIL.queue, DELIVER_WEBHOOK.queue),
+}
 
 Obj = dict[str, Any]
 
@@ -202,16 +206,18 @@ def test_migrations_run_once_as_a_job_and_web_waits_for_them(overlay: str):
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_workers_scale_on_their_queue_and_never_to_zero(overlay: str):
-    for worker, queue in WORKERS.items():
+    for worker, queues in WORKERS.items():
         scaled = find(overlay, "ScaledObject", worker)["spec"]
         assert scaled["scaleTargetRef"]["name"] == worker
         assert scaled["minReplicaCount"] >= 1
         assert "idleReplicaCount" not in scaled  # idle would mean zero
-        (trigger,) = scaled["triggers"]
-        assert trigger["type"] == "redis"
-        assert trigger["metadata"]["listName"] == f"dramatiq:{queue}"
-        auth = find(overlay, "TriggerAuthentication", trigger["authenticationRef"]["name"])
-        assert {r["parameter"] for r in auth["spec"]["secretTargetRef"]} == {"address", "password"}
+        triggers = scaled["triggers"]
+        assert [t["metadata"]["listName"] for t in triggers] == [f"dramatiq:{q}" for q in queues]
+        for trigger in triggers:
+            assert trigger["type"] == "redis"
+            auth = find(overlay, "TriggerAuthentication", trigger["authenticationRef"]["name"])
+            parameters = {r["parameter"] for r in auth["spec"]["secretTargetRef"]}
+            assert parameters == {"address", "password"}
     hpa = find(overlay, "HorizontalPodAutoscaler", "web")
     assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
 

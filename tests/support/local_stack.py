@@ -183,6 +183,10 @@ def _test_env(workdir: Path, redis_url: str, web_port: int, sandbox_port: int) -
         "MAIL_MIN_BACKOFF_MS": "200",
         "MAIL_MAX_BACKOFF_MS": "2000",
         "SMTP_TIMEOUT_S": "3",
+        # Webhook receivers of the tests listen on 127.0.0.1; retries come within seconds.
+        "WEBHOOK_ALLOW_PRIVATE": "1",
+        "WEBHOOK_RETRY_DELAYS_S": "0.5,1,1",
+        "WEBHOOK_TIMEOUT_S": "3",
         # The browser tests sign in as this X account to use /admin.
         "ADMIN_X_USER_IDS": ADMIN_X_USER_ID,
     }

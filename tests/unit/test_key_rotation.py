@@ -16,7 +16,7 @@ from tests.support.accounts import make_user
 from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.db import database, open_database
 from tweetnow.shared.migrations import migrate
-from tweetnow.shared.models import User
+from tweetnow.shared.models import User, Webhook
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()
@@ -82,3 +82,19 @@ def test_a_token_no_key_decrypts_is_left_alone_and_the_command_fails(database_ur
     after = stored_tokens()
     assert after["dave"] == before["dave"]
     assert SecretBox((NEW_KEY,)).decrypt(after["alice"][0]) == "token-alice"
+
+
+def test_webhook_secrets_are_rotated_too(database_url: str):
+    with database.connection_context():
+        owner = User.get(User.username == "alice")
+        Webhook.create(
+            user=owner,
+            url="https://example.com/",
+            events="tweet.sent",
+            secret=SecretBox((OLD_KEY,)).encrypt("whsec_c2VjcmV0"),
+        )
+    done = rotate_keys(database_url, f"{NEW_KEY},{OLD_KEY}")
+    assert done.returncode == 0, done.stderr
+    with database.connection_context():
+        stored = Webhook.get().secret
+    assert SecretBox((NEW_KEY,)).decrypt(stored) == "whsec_c2VjcmV0"

@@ -412,7 +412,13 @@ def test_retry_with_redis_down_still_queues_it_for_the_sweeper(
 def test_me_shows_the_account(client, alice):
     user, token = alice
     r = client.simulate_get("/api/me", headers=bearer(token))
-    assert r.json == {"id": user.id, "username": "alice", "name": "Alice", "email": None}
+    assert r.json == {
+        "id": user.id,
+        "username": "alice",
+        "name": "Alice",
+        "email": None,
+        "time_zone": None,
+    }
     assert client.simulate_get("/api/me").status_code == 401
 
 

@@ -153,7 +153,7 @@ def test_sweeper_resends_only_orphans(deps, redis_client):
     )
     fresh = Tweet.create(user=user, text="fresh", job_id=str(uuid.uuid4()))
     result = sweep_outbox(deps.broker, job_store(deps.broker), grace_s=60)
-    assert result == {"tweets": 1, "mails": 0}
+    assert result == {"tweets": 1, "mails": 0, "webhook_deliveries": 0}
     assert redis_client.llen(QUEUE_KEY) == 1
     assert job_store(deps.broker).get(orphan.job_id).status == "queued"
     assert job_store(deps.broker).get(fresh.job_id) is None

@@ -109,6 +109,7 @@ def test_a_safe_production_configuration_has_no_problem():
             "smtp+starttls://",
         ),
         ({"METRICS_ALLOW": "*"}, "METRICS_ALLOW is *", "set it to your Prometheus's networks"),
+        ({"WEBHOOK_ALLOW_PRIVATE": "1"}, "WEBHOOK_ALLOW_PRIVATE is on", "remove it"),
         (
             {"PUBLIC_BASE_URL": "http://tweetnow.example.org"},
             "PUBLIC_BASE_URL=http://tweetnow.example.org is not https",

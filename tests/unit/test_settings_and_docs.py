@@ -124,3 +124,16 @@ def test_importing_the_services_reads_no_configuration():
     )
     assert done.returncode == 0, done.stderr
     assert len(modules) > 30
+
+
+def test_webhook_retries_reach_about_three_days_and_tests_may_shorten_them():
+    default = Settings.from_env({})
+    assert 3 * 86400 <= sum(default.webhook_retry_delays_s) <= 4 * 86400
+    assert default.webhook_disable_after_s == 3 * 86400
+    assert default.webhook_allow_private is False
+    fast = Settings.from_env({"WEBHOOK_RETRY_DELAYS_S": "0.5, 1,2"})
+    assert fast.webhook_retry_delays_s == (0.5, 1.0, 2.0)
+    with pytest.raises(ValueError, match="WEBHOOK_RETRY_DELAYS_S must be seconds"):
+        Settings.from_env({"WEBHOOK_RETRY_DELAYS_S": "5,soon"})
+    with pytest.raises(ValueError, match="0 seconds or more"):
+        Settings.from_env({"WEBHOOK_RETRY_DELAYS_S": "5,-1"})

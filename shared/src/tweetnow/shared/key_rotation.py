@@ -1,4 +1,5 @@
-"""``tweetnow-rotate-keys``: re-encrypt every stored X token with the first key of ENCRYPTION_KEYS.
+"""``tweetnow-rotate-keys``: re-encrypt every stored X token and webhook signing secret with
+the first key of ENCRYPTION_KEYS.
 
 Fernet keys rotate in three steps: put the new key first in ENCRYPTION_KEYS
 (the old ones stay listed, so tokens encrypted with them still decrypt) and
@@ -24,7 +25,7 @@ from peewee import Database
 from .crypto import SecretBox
 from .db import open_database
 from .logs import configure_logging, get_logger
-from .models import User
+from .models import User, Webhook
 from .settings import startup_settings
 
 log = get_logger(__name__)
@@ -62,11 +63,40 @@ def rotate_tokens(db: Database, box: SecretBox) -> RotationReport:
     return RotationReport(rotated=rotated, unreadable=tuple(unreadable))
 
 
+def rotate_webhook_secrets(db: Database, box: SecretBox) -> RotationReport:
+    """Re-encrypt every webhook's signing secret with ``box``'s first key (the report
+    counts webhooks, and names the unreadable ones by webhook id)."""
+    rotated = 0
+    unreadable: list[int] = []
+    with db.connection_context():
+        for hook in list(Webhook.select(Webhook.id, Webhook.secret)):
+            try:
+                new_secret = box.rotate(hook.secret)
+            except InvalidToken:
+                unreadable.append(hook.id)
+                continue
+            rotated += (
+                Webhook.update(secret=new_secret)
+                .where((Webhook.id == hook.id) & (Webhook.secret == hook.secret))
+                .execute()
+            )
+    return RotationReport(rotated=rotated, unreadable=tuple(unreadable))
+
+
 def main() -> None:
     settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
     box = SecretBox(settings.encryption_keys)
-    report = rotate_tokens(open_database(settings.database_url), box)
+    db = open_database(settings.database_url)
+    report = rotate_tokens(db, box)
+    hooks = rotate_webhook_secrets(db, box)
+    if hooks.unreadable:
+        log.error(
+            "webhook_secrets_not_rotated",
+            reason="no key in ENCRYPTION_KEYS decrypts them; keep the old keys",
+            webhook_ids=list(hooks.unreadable),
+            rotated=hooks.rotated,
+        )
     if report.unreadable:
         log.error(
             "tokens_not_rotated",
@@ -74,5 +104,6 @@ def main() -> None:
             user_ids=list(report.unreadable),
             rotated=report.rotated,
         )
+    if report.unreadable or hooks.unreadable:
         sys.exit(1)
-    log.info("tokens_rotated", users=report.rotated)
+    log.info("tokens_rotated", users=report.rotated, webhooks=hooks.rotated)

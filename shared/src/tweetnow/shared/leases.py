@@ -1,4 +1,5 @@
-"""Leases on work rows (tweets, mails): how a worker takes a row, and gives it back.
+"""Leases on work rows (tweets, mails, webhook deliveries): how a worker takes a row,
+and gives it back.
 
 A worker *claims* a row by moving it to ``sending`` with a lease, in one
 guarded UPDATE: only a row in a claimable status, or a ``sending`` one whose
@@ -16,10 +17,12 @@ from typing import Any
 from peewee import Expression
 
 from .clock import from_db, to_db, utcnow
-from .models import Mail, Tweet
+from .models import Mail, Tweet, WebhookDelivery
 
 #: The rows workers take leases on.
-LeasedRow = Tweet | Mail
+LeasedRow = Tweet | Mail | WebhookDelivery
+#: Their ids: counted, or text (a delivery's).
+RowId = int | str
 
 SENDING = "sending"
 
@@ -36,7 +39,7 @@ class Finished:
     status: str
 
 
-def take(model: type[LeasedRow], row_id: int, *, lease_s: float, claimable: Expression) -> bool:
+def take(model: type[LeasedRow], row_id: RowId, *, lease_s: float, claimable: Expression) -> bool:
     """Move the row to ``sending`` with a lease if ``claimable`` or its lease ran out."""
     now = utcnow()
     expired = (model.status == SENDING) & (model.lease_until < to_db(now))
@@ -59,7 +62,7 @@ def why_not(row: LeasedRow) -> Busy | Finished:
     return Finished(status=row.status)
 
 
-def finish(model: type[LeasedRow], row_id: int, **fields: Any) -> bool:
+def finish(model: type[LeasedRow], row_id: RowId, **fields: Any) -> bool:
     """End the lease with ``fields``; only a row still ``sending`` changes."""
     return bool(
         model.update(lease_until=None, updated_at=to_db(utcnow()), **fields)

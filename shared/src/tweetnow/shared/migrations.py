@@ -19,7 +19,15 @@ from playhouse.migrate import migrate as run_operations
 from .clock import to_db, utcnow
 from .db import database, open_database
 from .logs import configure_logging, get_logger
-from .models import ALL_MODELS, Media, MediaBytes, ThreadPart
+from .models import (
+    ALL_MODELS,
+    Media,
+    MediaBytes,
+    ThreadPart,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from .settings import startup_settings
 
 log = get_logger(__name__)
@@ -53,10 +61,22 @@ def _threads_and_images(db: Database) -> None:
     db.create_tables([ThreadPart, Media, MediaBytes])
 
 
+def _webhooks_and_time_zones(db: Database) -> None:
+    """The webhook tables, and User.time_zone (null: the browser sets it on the next visit).
+
+    Only these tables are created (``safe``: a step run after steps adding other
+    tables leaves those alone).
+    """
+    db.create_tables([Webhook, WebhookDelivery, WebhookAttempt], safe=True)
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(migrator.add_column("user", "time_zone", CharField(null=True)))
+
+
 #: Steps after the baseline, in order: (version, name, step).
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (2, "API tokens can expire", _api_tokens_expire),
     (4, "threads and images", _threads_and_images),
+    (5, "webhooks, and each person's time zone", _webhooks_and_time_zones),
 ]
 
 

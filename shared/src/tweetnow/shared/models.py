@@ -11,6 +11,7 @@ from enum import StrEnum
 from peewee import (
     AutoField,
     BlobField,
+    BooleanField,
     CharField,
     DateTimeField,
     ForeignKeyField,
@@ -47,6 +48,23 @@ class MailKind(StrEnum):
     WELCOME = "welcome"
     THOUGHT = "thought"
     TWEET_FAILED = "tweet_failed"
+    WEBHOOK_DISABLED = "webhook_disabled"
+
+
+class WebhookEvent(StrEnum):
+    """What a webhook can be told: a tweet or a mail reached its final state."""
+
+    TWEET_SENT = "tweet.sent"
+    TWEET_FAILED = "tweet.failed"
+    MAIL_SENT = "mail.sent"
+    MAIL_FAILED = "mail.failed"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 class BaseModel(Model):
@@ -64,6 +82,9 @@ class User(BaseModel):
     x_access_token = TextField()  # encrypted (SecretBox)
     x_access_secret = TextField()  # encrypted (SecretBox)
     email = CharField(null=True)
+    #: IANA time zone name (e.g. "Europe/Paris") the pages show and take times in;
+    #: set from the browser on the first visit, null until then.
+    time_zone = CharField(null=True)
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
 
@@ -204,6 +225,72 @@ class MediaBytes(BaseModel):
     data = BlobField()
 
 
+class Webhook(BaseModel):
+    """An HTTP endpoint of a person's, told of the events it subscribed to."""
+
+    user = ForeignKeyField(User, backref="webhooks", on_delete="CASCADE")
+    user_id: int  # the foreign key's column, set by peewee
+    url = TextField()
+    #: The WebhookEvent values it subscribed to, comma-separated.
+    events = CharField()
+    #: The Standard Webhooks signing secret ("whsec_..."), encrypted (SecretBox).
+    secret = TextField()
+    created_at = DateTimeField(default=_now)
+    #: When the current run of failed attempts began; null after a success.
+    failing_since = DateTimeField(null=True)
+    #: Set when it failed for too long; no more events are recorded for it.
+    disabled_at = DateTimeField(null=True)
+    disabled_reason = TextField(null=True)
+
+    class Meta:
+        indexes = ((("user", "id"), False),)
+
+    @property
+    def event_names(self) -> tuple[str, ...]:
+        return tuple(e for e in self.events.split(",") if e)
+
+
+class WebhookDelivery(BaseModel):
+    """One event for one webhook: its body, kept the same on every attempt.
+
+    Its text id is the ``webhook-id`` header of every attempt and the Dramatiq
+    job id. ``event_key`` is unique per webhook: the same event recorded twice
+    (a redelivered message) makes no second delivery.
+    """
+
+    id = CharField(primary_key=True)  # type: ignore[assignment]  # "msg_..." text id
+    webhook = ForeignKeyField(Webhook, backref="deliveries", on_delete="CASCADE")
+    webhook_id: int  # the foreign key's column, set by peewee
+    event = CharField()  # WebhookEvent
+    #: What happened to what: e.g. "tweet.sent:<tweet id>:<its job id>".
+    event_key = CharField()
+    payload = TextField()  # the JSON body, as sent
+    status = CharField(default=DeliveryStatus.PENDING, index=True)
+    attempts = IntegerField(default=0)
+    error = TextField(null=True)
+    created_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+    delivered_at = DateTimeField(null=True)
+    #: When the next attempt is due (its job carries the delay; the sweeper checks).
+    next_attempt_at = DateTimeField(null=True)
+    lease_until = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("webhook", "event_key"), True),)
+
+
+class WebhookAttempt(BaseModel):
+    """One HTTP call of a delivery: when, the answer's status, how long, what failed."""
+
+    delivery = ForeignKeyField(WebhookDelivery, backref="attempt_rows", on_delete="CASCADE")
+    delivery_id: str  # the foreign key's column, set by peewee
+    attempted_at = DateTimeField(default=_now)
+    status_code = IntegerField(null=True)
+    duration_ms = IntegerField()
+    error = TextField(null=True)
+    succeeded = BooleanField(default=False)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     User,
     Session,
@@ -214,4 +301,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ThreadPart,
     Media,
     MediaBytes,
+    Webhook,
+    WebhookDelivery,
+    WebhookAttempt,
 )

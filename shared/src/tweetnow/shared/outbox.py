@@ -1,5 +1,7 @@
 """The outbox rule, and what it sends: a row is committed first, then its message.
 
+Tweets, mails and webhook deliveries all go this way.
+
 If the broker cannot be reached, the row stays ``queued`` with its job id and
 the sweeper (a recurring job) sends the message later with that same id.
 Nothing accepted is lost, and no message ever points at a missing row. The
@@ -23,8 +25,8 @@ from .clock import from_db, utcnow
 from .contracts import Contract, P, send
 from .db import database
 from .logs import get_logger
-from .messages import POST_TWEET, SEND_MAIL, PostTweet, SendMail
-from .models import Mail, MailKind, Tweet, User
+from .messages import DELIVER_WEBHOOK, POST_TWEET, SEND_MAIL, DeliverWebhook, PostTweet, SendMail
+from .models import Mail, MailKind, Tweet, User, WebhookDelivery
 
 log = get_logger(__name__)
 
@@ -147,3 +149,26 @@ def request_mail(
     if mail is not None:
         enqueue_mail(broker, mail)
     return mail
+
+
+# --- webhook deliveries ----------------------------------------------------------
+
+
+def enqueue_webhook_delivery(
+    broker: dramatiq.Broker,
+    delivery: WebhookDelivery,
+    *,
+    owner_id: str | int | None,
+    request_id: str | None = None,
+) -> bool:
+    """Send the delivery's job (its id is the job id), delayed to its next attempt;
+    False if deferred."""
+    return send_or_defer(
+        broker,
+        DELIVER_WEBHOOK,
+        DeliverWebhook(delivery_id=delivery.id),
+        job_id=delivery.id,
+        delay_ms=delay_until(from_db(delivery.next_attempt_at)),
+        owner_id=owner_id,
+        request_id=request_id,
+    )

@@ -38,6 +38,9 @@ SANDBOX_PORT = 8081
 PLACEHOLDER_PASSWORDS = frozenset(
     {"change-me-redis", "change-me-postgres", "tweetnow-dev-redis", "tweetnow-dev-postgres"}
 )
+#: The waits between attempts of a webhook delivery: 5 s, 5 min, 30 min, 2 h, 5 h,
+#: 10 h, 10 h, 1 day, 1 day (about 3.1 days from the first attempt to the last).
+WEBHOOK_RETRY_DELAYS_S = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0, 86400.0, 86400.0)
 #: Exit status of a service that refuses its settings (EX_CONFIG in sysexits.h).
 EXIT_BAD_SETTINGS = 78
 
@@ -76,6 +79,19 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw.strip().lower() in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"{name} must be on or off (1/0, true/false), got {raw!r}")
+
+
+def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    raw = env.get(name, "")
+    if not raw.strip():
+        return default
+    try:
+        delays = tuple(float(p) for p in raw.split(",") if p.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be seconds separated by commas, got {raw!r}") from None
+    if not delays or any(d < 0 for d in delays):
+        raise ValueError(f"{name} must list one or more delays of 0 seconds or more, got {raw!r}")
+    return delays
 
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -223,6 +239,16 @@ class Settings:
     giphy_api_url: str
     giphy_timeout_s: float
     thoughts_per_hour: int
+    # Webhooks
+    #: Webhook URLs may point at loopback and private networks (development, tests).
+    webhook_allow_private: bool
+    webhook_timeout_s: float
+    #: The wait before each retry of a failed delivery, in seconds; one attempt
+    #: more than listed is made in all.
+    webhook_retry_delays_s: tuple[float, ...]
+    #: An endpoint whose deliveries have failed for this long is disabled.
+    webhook_disable_after_s: int
+    webhook_lease_s: float
     # Logging
     log_level: str
     log_format: str
@@ -249,6 +275,7 @@ class Settings:
         dispatch_horizon_s = _int(env, "DISPATCH_HORIZON_S", 90)
         smtp_timeout_s = _float(env, "SMTP_TIMEOUT_S", 10.0)
         giphy_timeout_s = _float(env, "GIPHY_TIMEOUT_S", 3.0)
+        webhook_timeout_s = _float(env, "WEBHOOK_TIMEOUT_S", 10.0)
         return cls(
             environment=_environment(env),
             redis_url=_secret(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
@@ -299,6 +326,12 @@ class Settings:
             giphy_api_url=_str(env, "GIPHY_API_URL", "https://api.giphy.com"),
             giphy_timeout_s=giphy_timeout_s,
             thoughts_per_hour=_int(env, "THOUGHTS_PER_HOUR", 10),
+            webhook_allow_private=_bool(env, "WEBHOOK_ALLOW_PRIVATE", False),
+            webhook_timeout_s=webhook_timeout_s,
+            webhook_retry_delays_s=_delays(env, "WEBHOOK_RETRY_DELAYS_S", WEBHOOK_RETRY_DELAYS_S),
+            webhook_disable_after_s=_int(env, "WEBHOOK_DISABLE_AFTER_S", 3 * 24 * 3600),
+            # How long a worker owns a delivery: a connection and a reply, and slack.
+            webhook_lease_s=_float(env, "WEBHOOK_LEASE_S", 2 * webhook_timeout_s + 5),
             log_level=_str(env, "LOG_LEVEL", "INFO").upper(),
             log_format=_str(env, "LOG_FORMAT", "console"),
             metrics_host=_str(env, "METRICS_HOST", "0.0.0.0"),
@@ -398,6 +431,11 @@ def _production_problems(settings: Settings) -> list[str]:
         problems.append(
             "METRICS_ALLOW is * (anyone could read /metrics): set it to your Prometheus's "
             "networks, e.g. 10.0.0.0/8"
+        )
+    if settings.webhook_allow_private:
+        problems.append(
+            "WEBHOOK_ALLOW_PRIVATE is on (anyone could make the workers call this network's "
+            "private addresses through a webhook): remove it"
         )
     if not settings.cookie_secure:
         problems.append(

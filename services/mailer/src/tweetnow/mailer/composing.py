@@ -8,7 +8,13 @@ from tweetnow.shared.models import Mail, MailKind, Tweet, User
 
 from . import mail_rows
 from .giphy import Gif, GiphySearch
-from .rendering import MailContent, ThoughtMail, TweetFailedMail, WelcomeMail
+from .rendering import (
+    MailContent,
+    ThoughtMail,
+    TweetFailedMail,
+    WebhookDisabledMail,
+    WelcomeMail,
+)
 from .send_failures import UnrenderableMail
 
 
@@ -30,6 +36,8 @@ class MailComposer:
             return self._thought(mail, data)
         if mail.kind == MailKind.TWEET_FAILED:
             return self._tweet_failed(mail, data)
+        if mail.kind == MailKind.WEBHOOK_DISABLED:
+            return self._webhook_disabled(mail, data)
         raise UnrenderableMail(f"this mailer does not know mails of kind {mail.kind!r}")
 
     def _thought(self, mail: Mail, data: dict[str, Any]) -> ThoughtMail:
@@ -63,3 +71,9 @@ class MailComposer:
         return TweetFailedMail(
             text=text, reason=reason or "X did not say why", username=_username(mail)
         )
+
+    def _webhook_disabled(self, mail: Mail, data: dict[str, Any]) -> WebhookDisabledMail:
+        url, reason = data.get("url"), data.get("reason")
+        if not isinstance(url, str) or not isinstance(reason, str):
+            raise UnrenderableMail("the notice names no webhook URL or reason")
+        return WebhookDisabledMail(url=url, reason=reason, username=_username(mail))

@@ -20,6 +20,7 @@ from tweetnow.shared.jobs import final_failure, is_last_attempt
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import SEND_MAIL, SendMail, retry_policy
 from tweetnow.shared.models import Mail
+from tweetnow.shared.webhook_events import WebhookEvents
 from tweetnow.shared.worker import WorkerRuntime
 
 from . import mail_rows
@@ -145,9 +146,13 @@ def declare_send_mail(runtime: WorkerRuntime) -> None:
         lease_s=settings.mail_lease_s,
     )
     log.info("mailer_configured", smtp=smtp_target.describe(), gifs=giphy is not None)
+    events = WebhookEvents(runtime.broker, x_web_base_url=settings.x_web_base_url)
 
     @consumes(SEND_MAIL, broker=runtime.broker, retry=retry)
     def send_mail(payload: SendMail) -> None:
         last_attempt = is_last_attempt(CurrentMessage.get_current_message(), retry.max_retries)
         with runtime.database.connection_context():
-            delivery.deliver(payload.mail_id, last_attempt=last_attempt)
+            try:
+                delivery.deliver(payload.mail_id, last_attempt=last_attempt)
+            finally:
+                events.after_mail(payload.mail_id)

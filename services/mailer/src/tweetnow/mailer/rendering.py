@@ -60,7 +60,18 @@ class TweetFailedMail:
         return f"Your tweet could not be posted: {short(self.text)}"
 
 
-MailContent = WelcomeMail | ThoughtMail | TweetFailedMail
+@dataclass(frozen=True)
+class WebhookDisabledMail:
+    kind: ClassVar[MailKind] = MailKind.WEBHOOK_DISABLED
+    url: str
+    reason: str
+    username: str | None
+
+    def subject(self) -> str:
+        return f"Your webhook was disabled: {short(self.url)}"
+
+
+MailContent = WelcomeMail | ThoughtMail | TweetFailedMail | WebhookDisabledMail
 
 
 @dataclass(frozen=True)

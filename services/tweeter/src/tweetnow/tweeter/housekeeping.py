@@ -4,7 +4,7 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
 - the dispatcher: scheduled tweets live in the database until they fall due;
   every minute it sends the job of each one due within the horizon, with the
   exact delay to its time, each person's in turn;
-- the sweeper, the outbox's other half: a tweet or mail row that should be on
+- the sweeper, the outbox's other half: a tweet, mail or webhook delivery row that should be on
   its way but has no live job gets its job sent again, under the same job id
   (Redis was down when it was accepted, a dispatched message was lost, or a
   message is stuck in a live worker's ack set after a Redis restart, Dramatiq
@@ -28,8 +28,18 @@ from tweetnow.shared.broker import job_store
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.jobs import JobRecord, JobState, JobStatusStore
 from tweetnow.shared.logs import get_logger
-from tweetnow.shared.models import Mail, MailStatus, OAuthRequest, Session, Tweet, TweetStatus
-from tweetnow.shared.outbox import enqueue_mail, enqueue_tweet
+from tweetnow.shared.models import (
+    DeliveryStatus,
+    Mail,
+    MailStatus,
+    OAuthRequest,
+    Session,
+    Tweet,
+    TweetStatus,
+    Webhook,
+    WebhookDelivery,
+)
+from tweetnow.shared.outbox import enqueue_mail, enqueue_tweet, enqueue_webhook_delivery
 from tweetnow.shared.periodic import (
     CLEANUP,
     DISPATCH_DUE_TWEETS,
@@ -161,7 +171,38 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
         if not job_is_live(store.get(mail.job_id), now, grace):
             log.info("mail_job_resent", mail_id=mail.id, job_id=mail.job_id)
             mails += enqueue_mail(broker, mail)
-    return {"tweets": tweets, "mails": mails}
+    return {
+        "tweets": tweets,
+        "mails": mails,
+        "webhook_deliveries": _sweep_deliveries(broker, store, now, grace),
+    }
+
+
+def _sweep_deliveries(
+    broker: dramatiq.Broker, store: JobStatusStore, now: datetime, grace: timedelta
+) -> int:
+    """Webhook deliveries due (or whose worker's lease ran out) with no live job."""
+    cutoff = to_db(now - grace)
+    stuck = (
+        WebhookDelivery.select(WebhookDelivery, Webhook)
+        .join(Webhook)
+        .where(
+            (
+                (WebhookDelivery.status == DeliveryStatus.PENDING)
+                & (WebhookDelivery.next_attempt_at < cutoff)
+            )
+            | (
+                (WebhookDelivery.status == DeliveryStatus.SENDING)
+                & (WebhookDelivery.lease_until < to_db(now))
+            )
+        )
+    )
+    sent = 0
+    for delivery in list(stuck.limit(BATCH)):
+        if not job_is_live(store.get(delivery.id), now, grace):
+            log.info("webhook_job_resent", delivery_id=delivery.id)
+            sent += enqueue_webhook_delivery(broker, delivery, owner_id=delivery.webhook.user_id)
+    return sent
 
 
 # --- cleanup ------------------------------------------------------------------

@@ -23,6 +23,7 @@ from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET, PostTweet, retry_policy
 from tweetnow.shared.models import MailKind, Tweet, User
 from tweetnow.shared.outbox import request_mail
+from tweetnow.shared.webhook_events import WebhookEvents
 from tweetnow.shared.worker import WorkerRuntime
 from tweetnow.shared.x_api import XApiSession
 
@@ -279,6 +280,9 @@ def declare_post_tweet(runtime: WorkerRuntime) -> None:
         rate_limits=XRateLimits(runtime.redis),
     )
 
+    # Each attempt, however it ended, records the webhook event of a final state.
+    events = WebhookEvents(broker, x_web_base_url=settings.x_web_base_url)
+
     @consumes(POST_TWEET, broker=broker, retry=retry)
     def post_tweet(payload: PostTweet) -> None:
         message = CurrentMessage.get_current_message()
@@ -290,3 +294,5 @@ def declare_post_tweet(runtime: WorkerRuntime) -> None:
             except HeldBack:
                 give_attempt_back(message, retry.max_retries)
                 raise
+            finally:
+                events.after_tweet(payload.tweet_id)

@@ -28,6 +28,7 @@ from .api.media import UPLOAD_FORM, MediaUploads
 from .api.thoughts import MailItem, Thoughts
 from .api.tokens import TokenItem, Tokens
 from .api.tweets import MAX_PAGE, TweetItem, Tweets
+from .api.webhooks import MAX_DELIVERIES, WebhookItem, Webhooks
 from .deps import WebDeps
 from .domain.account import AccountService
 from .domain.errors import DomainError
@@ -36,6 +37,7 @@ from .domain.mail import MailService
 from .domain.media import MediaService
 from .domain.tokens import TokenService
 from .domain.tweets import TweetService
+from .domain.webhooks import WebhookService
 from .errors import (
     handle_database_unavailable,
     handle_domain_error,
@@ -101,6 +103,7 @@ def route_table(
     binding = SignInBinding(deps.settings, SIGN_IN_WINDOW)
     tweets = TweetService(deps)
     mail = MailService(deps)
+    webhooks = WebhookService(deps)
     routes = [
         Route(
             "/healthz",
@@ -177,6 +180,13 @@ def route_table(
                         Answer(409, schemas.Error, "The tweet is already sending or done"),
                     ),
                     errors=(401, 403, 404, 503),
+                ),
+                "patch": takes_body(
+                    schemas.TweetReschedule,
+                    "Reschedule a scheduled tweet: its row and its job change together",
+                    Answer(200, schemas.Tweet, "Rescheduled"),
+                    Answer(409, schemas.Error, "The tweet is no longer scheduled"),
+                    errors=(*BODY_ERRORS, 404, 503),
                 ),
             },
         ),
@@ -256,7 +266,7 @@ def route_table(
                 ),
                 "patch": takes_body(
                     schemas.MeUpdate,
-                    "Change the address notices are mailed to",
+                    "Change the address notices are mailed to, or the pages' time zone",
                     Answer(200, schemas.Me, "The account, changed"),
                 ),
             },
@@ -291,10 +301,50 @@ def route_table(
                 )
             },
         ),
+        Route(
+            "/api/webhooks",
+            Webhooks(webhooks),
+            operations={
+                "get": Operation(
+                    "The caller's webhooks, disabled ones included",
+                    (Answer(200, schemas.WebhookList, "Webhooks"),),
+                    errors=(401,),
+                ),
+                "post": takes_body(
+                    schemas.WebhookCreate,
+                    "Add a webhook; its signing secret is shown once",
+                    Answer(201, schemas.WebhookIssued, "The new webhook and its secret"),
+                ),
+            },
+        ),
+        Route(
+            "/api/webhooks/{webhook_id:id}",
+            webhook_item := WebhookItem(webhooks),
+            operations={
+                "delete": Operation(
+                    "Delete a webhook and its deliveries",
+                    (Answer(204, None, "Deleted"),),
+                    errors=(401, 403, 404),
+                )
+            },
+        ),
+        Route(
+            "/api/webhooks/{webhook_id:id}/deliveries",
+            webhook_item,
+            suffix="deliveries",
+            operations={
+                "get": Operation(
+                    "A webhook's latest deliveries, newest first, each with its attempts",
+                    (Answer(200, schemas.WebhookDeliveryList, "Deliveries"),),
+                    errors=(400, 401, 404),
+                    query=(QueryParam("limit", MAX_DELIVERIES),),
+                )
+            },
+        ),
         Route("/static/{name}", StaticFile(assets)),
         Route("/", Home(templates)),
         Route("/tweets", MyTweets(tweets, templates)),
-        Route("/account", AccountPage(tokens, templates)),
+        Route("/account", AccountPage(tokens, webhooks, templates)),
         Route("/thoughts", ThoughtsPage(templates)),
     ]
     return [*routes, Route("/openapi.json", OpenApiDocument(build_openapi(routes)))]

@@ -15,7 +15,13 @@ from msgspec import Meta, Struct
 
 from tweetnow.shared.clock import iso
 from tweetnow.shared.jobs import JobState
-from tweetnow.shared.models import MailKind, MailStatus, TweetStatus
+from tweetnow.shared.models import (
+    DeliveryStatus,
+    MailKind,
+    MailStatus,
+    TweetStatus,
+    WebhookEvent,
+)
 
 Timestamp = Annotated[str, Meta(description="ISO 8601, UTC", examples=["2026-11-23T10:00:00.000Z"])]
 
@@ -67,6 +73,16 @@ class TweetCreate(Struct, forbid_unknown_fields=True):
             examples=["2026-11-24T09:00:00+01:00"],
         ),
     ] = None
+
+
+class TweetReschedule(Struct, forbid_unknown_fields=True):
+    send_at: Annotated[
+        datetime,
+        Meta(
+            description="The new time (ISO 8601 with offset), at most a year ahead.",
+            examples=["2026-11-24T09:30:00+01:00"],
+        ),
+    ]
 
 
 #: The longest lifetime an API token can be given; one meant to last longer is made
@@ -225,6 +241,13 @@ class Me(Struct):
     username: Annotated[str, Meta(description="The X user name, without the @")]
     name: str
     email: Annotated[str | None, Meta(description="Where notices go; null when none is set")]
+    time_zone: Annotated[
+        str | None,
+        Meta(
+            description="IANA time zone the pages show times in; null until the browser sets it",
+            examples=["Europe/Paris"],
+        ),
+    ]
 
 
 class MeUpdate(Struct, forbid_unknown_fields=True):
@@ -235,3 +258,85 @@ class MeUpdate(Struct, forbid_unknown_fields=True):
             examples=["ada@example.com"],
         ),
     ] = msgspec.UNSET
+    time_zone: Annotated[
+        Annotated[str, Meta(max_length=64)] | msgspec.UnsetType,
+        Meta(
+            description="An IANA time zone name for the pages' times. Omit to leave it.",
+            examples=["America/New_York"],
+        ),
+    ] = msgspec.UNSET
+
+
+WEBHOOK_EVENT_NAMES = ", ".join(e.value for e in WebhookEvent)
+
+
+class WebhookCreate(Struct, forbid_unknown_fields=True):
+    url: Annotated[
+        str,
+        Meta(
+            max_length=2000,
+            description="Where to POST events: http(s), resolving to public addresses only.",
+            examples=["https://example.com/hooks/tweetnow"],
+        ),
+    ]
+    events: Annotated[
+        list[WebhookEvent],
+        Meta(
+            min_length=1,
+            max_length=len(WebhookEvent),
+            description=f"The events to be told of, among {WEBHOOK_EVENT_NAMES}.",
+            examples=[["tweet.sent", "tweet.failed"]],
+        ),
+    ]
+
+
+class WebhookInfo(Struct):
+    id: int
+    url: str
+    events: list[WebhookEvent]
+    created_at: Timestamp
+    failing_since: Annotated[
+        Timestamp | None,
+        Meta(description="Since when every attempt has failed; null when the last succeeded"),
+    ]
+    disabled_at: Annotated[
+        Timestamp | None,
+        Meta(description="When it was disabled for failing too long; null: it is live"),
+    ]
+    disabled_reason: str | None
+
+
+class WebhookIssued(Struct):
+    webhook: WebhookInfo
+    secret: Annotated[
+        str,
+        Meta(
+            description="The Standard Webhooks signing secret (whsec_...); shown once, store it now"
+        ),
+    ]
+
+
+class WebhookList(Struct):
+    data: list[WebhookInfo]
+
+
+class DeliveryAttempt(Struct):
+    at: Timestamp
+    status_code: Annotated[int | None, Meta(description="The endpoint's answer; null: none")]
+    duration_ms: int
+    error: Annotated[str | None, Meta(description="Why the attempt failed; null: delivered")]
+
+
+class WebhookDeliveryInfo(Struct):
+    id: Annotated[str, Meta(description="The webhook-id header of every attempt")]
+    event: WebhookEvent
+    status: DeliveryStatus
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+    next_attempt_at: Annotated[Timestamp | None, Meta(description="When it is tried again")]
+    error: str | None
+    attempts: list[DeliveryAttempt]
+
+
+class WebhookDeliveryList(Struct):
+    data: list[WebhookDeliveryInfo]

@@ -19,7 +19,15 @@ import redis
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.jobs import JobStatusStore
 from tweetnow.shared.logs import get_logger
-from tweetnow.shared.models import Mail, MailStatus, Tweet, TweetStatus
+from tweetnow.shared.messages import DELIVER_WEBHOOK
+from tweetnow.shared.models import (
+    DeliveryStatus,
+    Mail,
+    MailStatus,
+    Tweet,
+    TweetStatus,
+    WebhookDelivery,
+)
 
 from ..deps import WebDeps
 from ..pages.templating import PageTemplates
@@ -45,8 +53,25 @@ JOB_ROWS: dict[str, tuple[type[Tweet] | type[Mail], str, type[TweetStatus] | typ
 }
 
 
+def _requeue_delivery(delivery_id: object) -> None:
+    """A failed webhook delivery gets one more attempt, due now (its job id is its own id)."""
+    WebhookDelivery.update(
+        status=DeliveryStatus.PENDING,
+        error=None,
+        lease_until=None,
+        next_attempt_at=to_db(utcnow()),
+        updated_at=to_db(utcnow()),
+    ).where(
+        (WebhookDelivery.id == delivery_id) & (WebhookDelivery.status == DeliveryStatus.FAILED)
+    ).execute()
+
+
 def _requeue_row(actor: str, job_id: str, kwargs: dict) -> None:
-    """Put the job's tweet or mail back to ``queued`` under the job's id, if it ended ``failed``."""
+    """Put the job's tweet or mail back to ``queued`` under the job's id, if it ended ``failed``
+    (a webhook delivery back to ``pending``)."""
+    if actor == DELIVER_WEBHOOK.actor_name:
+        _requeue_delivery(kwargs.get("delivery_id"))
+        return
     if actor not in JOB_ROWS:
         return
     model, id_argument, statuses = JOB_ROWS[actor]

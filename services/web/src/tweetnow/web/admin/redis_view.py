@@ -32,14 +32,14 @@ from tweetnow.shared.jobs import (
     JobStats,
     JobStatusStore,
 )
-from tweetnow.shared.messages import MAIL_QUEUE, TWEETS_QUEUE
+from tweetnow.shared.messages import MAIL_QUEUE, TWEETS_QUEUE, WEBHOOKS_QUEUE
 from tweetnow.shared.operator_controls import PAUSED_QUEUES, OperatorAction, OperatorControls
 from tweetnow.shared.periodic import PERIODIC_QUEUE, PeriodicRuns
 from tweetnow.shared.worker_registry import PREFIX as WORKERS
 from tweetnow.shared.worker_registry import RECORD_TTL_S, running_key, worker_key
 
 NAMESPACE = "dramatiq"
-QUEUES: tuple[str, ...] = (TWEETS_QUEUE, MAIL_QUEUE, PERIODIC_QUEUE)
+QUEUES: tuple[str, ...] = (TWEETS_QUEUE, MAIL_QUEUE, WEBHOOKS_QUEUE, PERIODIC_QUEUE)
 HEARTBEATS = f"{NAMESPACE}:__heartbeats__"
 #: Messages shown per page of a queue.
 PAGE_SIZE = 50

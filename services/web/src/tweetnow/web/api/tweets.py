@@ -1,5 +1,5 @@
-"""Tweets: list the caller's, accept one (202, posted in the background), read, cancel
-or retry one."""
+"""Tweets: list the caller's, accept one (202, posted in the background), read, cancel,
+reschedule or retry one."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ class TweetItem:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, tweet_id: int) -> None:
         resp.media = self.tweets.cancel(req.context.user, tweet_id)
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, tweet_id: int) -> None:
+        """``PATCH /api/tweets/{id} {"send_at"}``: a scheduled tweet moves to another time."""
+        ctx = req.context
+        resp.media = self.tweets.reschedule(ctx.user, tweet_id, ctx.body, request_id=ctx.request_id)
 
     def on_post_retry(self, req: falcon.Request, resp: falcon.Response, tweet_id: int) -> None:
         """``POST /api/tweets/{id}/retry``: a failed tweet goes out again, under a new job."""

@@ -5,6 +5,8 @@ The first address a user gives gets a welcome mail, sent once.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
 import dramatiq
 import msgspec
 
@@ -15,9 +17,27 @@ from tweetnow.shared.outbox import request_mail
 
 from ..deps import WebDeps
 from ..schemas import Me, MeUpdate
+from .errors import Invalid
 from .mail import normalized_address
 
 log = get_logger(__name__)
+
+
+def check_time_zone(name: str) -> str:
+    """An IANA time zone name zoneinfo knows (e.g. "Europe/Paris"), or Invalid."""
+    name = name.strip()
+    if name not in available_timezones() and name != "UTC":
+        raise Invalid(
+            f"{name!r} is not an IANA time zone name such as Europe/Paris or America/New_York.",
+            field="time_zone",
+        )
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(
+            f"{name!r} is not a time zone this server knows.", field="time_zone"
+        ) from None
+    return name
 
 
 def welcome_key(user: User) -> str:
@@ -53,13 +73,34 @@ class AccountService:
         self.deps = deps
 
     def me(self, user: User) -> Me:
-        return Me(id=user.id, username=user.username, name=user.name, email=user.email)
+        return Me(
+            id=user.id,
+            username=user.username,
+            name=user.name,
+            email=user.email,
+            time_zone=user.time_zone,
+        )
 
     def update(self, user: User, request: MeUpdate, *, request_id: str | None) -> Me:
         """Change what the request sends; an omitted field is left as it is."""
+        # Every field is checked before any is saved: a refused request changes nothing.
+        if request.time_zone is not msgspec.UNSET:
+            check_time_zone(request.time_zone)
         if request.email is not msgspec.UNSET:
             self._set_email(user, request.email, request_id=request_id)
+        if request.time_zone is not msgspec.UNSET:
+            self.set_time_zone(user, request.time_zone)
         return self.me(user)
+
+    def set_time_zone(self, user: User, name: str) -> None:
+        """Show and take the pages' times in ``name`` (an IANA zone) from now on."""
+        zone = check_time_zone(name)
+        if zone != user.time_zone:
+            User.update(time_zone=zone, updated_at=to_db(utcnow())).where(
+                User.id == user.id
+            ).execute()
+            user.time_zone = zone
+            log.info("time_zone_changed", user_id=user.id, time_zone=zone)
 
     def _set_email(self, user: User, address: str | None, *, request_id: str | None) -> None:
         """Save the address for notices (None or blank removes it) and welcome a first one."""

@@ -21,7 +21,7 @@ from tweetnow.shared.outbox import delay_until, enqueue_tweet
 
 from ..deps import WebDeps
 from ..schemas import Tweet as TweetAnswer
-from ..schemas import TweetAccepted, TweetCreate, timestamp
+from ..schemas import TweetAccepted, TweetCreate, TweetReschedule, timestamp
 from . import tweet_parts
 from .errors import Conflict, Invalid, NotFound
 from .fair_use import check_pending_tweets, one_at_a_time
@@ -35,6 +35,8 @@ MAX_SCHEDULE_AHEAD = timedelta(days=365)
 PAST_TOLERANCE = timedelta(seconds=5)
 
 CANCELABLE = (TweetStatus.SCHEDULED, TweetStatus.QUEUED)
+#: The scheduled tweets My tweets lists at most (a person may have MAX_PENDING_TWEETS).
+MAX_SCHEDULED_SHOWN = 500
 
 
 def check_send_at(send_at: datetime | None, now: datetime) -> datetime | None:
@@ -83,16 +85,33 @@ class TweetService:
         log.info("tweet_accepted", tweet_id=tweet.id, job_id=tweet.job_id, enqueued=sent)
         return self._accepted(tweet, found)
 
-    def page(self, user: User, *, limit: int, before: int | None) -> tuple[list[TweetAnswer], bool]:
+    def page(
+        self, user: User, *, limit: int, before: int | None, scheduled: bool = True
+    ) -> tuple[list[TweetAnswer], bool]:
         """Up to ``limit`` of the user's tweets older than ``before``, newest first, and
-        whether older ones remain."""
+        whether older ones remain; without the scheduled ones unless ``scheduled``."""
         query = Tweet.select(Tweet, User).join(User).where(Tweet.user == user)
+        if not scheduled:
+            query = query.where(Tweet.status != TweetStatus.SCHEDULED)
         if before is not None:
             query = query.where(Tweet.id < before)
         rows = list(query.order_by(Tweet.id.desc()).limit(limit + 1))
         shown = rows[:limit]
         found = tweet_parts.details(row.id for row in shown)
         return [self.answer(row, found[row.id]) for row in shown], len(rows) > limit
+
+    def scheduled(self, user: User, *, limit: int = MAX_SCHEDULED_SHOWN) -> list[TweetAnswer]:
+        """The user's scheduled tweets, soonest first (at most ``limit``)."""
+        rows = (
+            Tweet.select(Tweet, User)
+            .join(User)
+            .where((Tweet.user == user) & (Tweet.status == TweetStatus.SCHEDULED))
+            .order_by(Tweet.send_at, Tweet.id)
+            .limit(limit)
+        )
+        shown = list(rows)
+        found = tweet_parts.details(row.id for row in shown)
+        return [self.answer(row, found[row.id]) for row in shown]
 
     def get(self, user: User, tweet_id: int) -> TweetAnswer:
         return self.answer(self._own(user, tweet_id))
@@ -135,6 +154,61 @@ class TweetService:
             except redis.RedisError:
                 log.warning("job_cancel_not_recorded", job_id=tweet.job_id)
             log.info("tweet_canceled", tweet_id=tweet.id)
+        return self.answer(tweet)
+
+    def reschedule(
+        self, user: User, tweet_id: int, request: TweetReschedule, *, request_id: str | None
+    ) -> TweetAnswer:
+        """Move a scheduled tweet to another time; a conflict once it is no longer scheduled.
+
+        One guarded UPDATE changes the time and gives the tweet a new job id, so
+        the row and its job change together: the old job is recorded canceled,
+        and should its message still run, it finds the tweet not yet due (or
+        done) and posts nothing. A new time within ``SCHEDULE_DIRECT_S`` gets its
+        job sent now with the exact delay; a later one waits for the dispatcher.
+        """
+        now = utcnow()
+        send_at = check_send_at(request.send_at, now) or now
+        direct = send_at <= now + timedelta(seconds=self.deps.settings.schedule_direct_s)
+        old = self._own(user, tweet_id)
+        job_id = str(uuid.uuid4())
+        moved = (
+            Tweet.update(
+                send_at=to_db(send_at),
+                job_id=job_id,
+                dispatched_at=to_db(now) if direct else None,
+                request_id=request_id,
+                updated_at=to_db(now),
+            )
+            .where(
+                (Tweet.id == tweet_id)
+                & (Tweet.user == user)
+                & (Tweet.status == TweetStatus.SCHEDULED)
+                & (Tweet.job_id == old.job_id)
+            )
+            .execute()
+        )
+        tweet = self._own(user, tweet_id)
+        if not moved:
+            raise Conflict(
+                "Too late to reschedule",
+                f"The tweet is {tweet.status}; only a scheduled tweet can be rescheduled.",
+            )
+        try:
+            self.deps.jobs.record_canceled(old.job_id)
+        except redis.RedisError:
+            log.warning("job_cancel_not_recorded", job_id=old.job_id)
+        if direct:
+            sent = enqueue_tweet(self.deps.broker, tweet, request_id=request_id)
+        else:
+            sent = self._record_scheduled_job(tweet, send_at, user, request_id)
+        log.info(
+            "tweet_rescheduled",
+            tweet_id=tweet.id,
+            job_id=tweet.job_id,
+            replaced_job_id=old.job_id,
+            enqueued=sent,
+        )
         return self.answer(tweet)
 
     def retry(self, user: User, tweet_id: int, request_id: str | None) -> TweetAccepted:

@@ -1,22 +1,36 @@
-"""``/account``: the address for notices and the API tokens."""
+"""``/account``: the address for notices, the time zone, API tokens and webhooks."""
 
 from __future__ import annotations
 
 import falcon
 
 from ..domain.tokens import TokenService
+from ..domain.webhooks import WebhookService
+from ..schemas import WEBHOOK_EVENT_NAMES
 from .page_context import base_context, require_signed_in, send_html
 from .templating import PageTemplates
+from .time_zones import ZONE_CHOICES, zone_of
 
 
 class AccountPage:
-    def __init__(self, tokens: TokenService, templates: PageTemplates) -> None:
+    def __init__(
+        self, tokens: TokenService, webhooks: WebhookService, templates: PageTemplates
+    ) -> None:
         self.tokens = tokens
+        self.webhooks = webhooks
         self.templates = templates
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        tokens = self.tokens.live(require_signed_in(req)).data
+        user = require_signed_in(req)
         send_html(
             resp,
-            self.templates.render("account.html", tokens=tokens, **base_context(req, "account")),
+            self.templates.render(
+                "account.html",
+                tokens=self.tokens.live(user).data,
+                webhooks=self.webhooks.all(user).data,
+                webhook_events=WEBHOOK_EVENT_NAMES.split(", "),
+                zone_choices=ZONE_CHOICES,
+                time_zone=zone_of(user),
+                **base_context(req, "account"),
+            ),
         )

@@ -7,6 +7,7 @@ import falcon
 from ..tweet_text import MAX_WEIGHTED_LENGTH
 from .page_context import base_context, send_html
 from .templating import PageTemplates
+from .time_zones import zone_of
 
 SIGNIN_MESSAGES = {"denied": "Signing in was canceled on X. Sign in again whenever you like."}
 
@@ -21,5 +22,10 @@ class Home:
             message = SIGNIN_MESSAGES.get(req.get_param("signin") or "")
             html = self.templates.render("landing.html", signin_message=message, **context)
         else:
-            html = self.templates.render("compose.html", max_length=MAX_WEIGHTED_LENGTH, **context)
+            html = self.templates.render(
+                "compose.html",
+                max_length=MAX_WEIGHTED_LENGTH,
+                time_zone=zone_of(context["user"]),
+                **context,
+            )
         send_html(resp, html)

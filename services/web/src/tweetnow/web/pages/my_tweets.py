@@ -1,4 +1,5 @@
-"""``/tweets``: the signed-in person's tweets, newest first, a page at a time."""
+"""``/tweets``: the signed-in person's tweets: those scheduled first, soonest first, with
+their time in the person's zone; then the others, newest first, a page at a time."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from ..domain.tweets import TweetService
 from ..row_ids import MAX_ROW_ID
 from .page_context import base_context, require_signed_in, send_html
 from .templating import PageTemplates
+from .time_zones import zone_of
 
 PAGE_SIZE = 20
 
@@ -20,9 +22,11 @@ class MyTweets:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         user = require_signed_in(req)
         before = req.get_param_as_int("before", min_value=1, max_value=MAX_ROW_ID)
-        tweets, more = self.tweets.page(user, limit=PAGE_SIZE, before=before)
+        tweets, more = self.tweets.page(user, limit=PAGE_SIZE, before=before, scheduled=False)
         html = self.templates.render(
             "tweets.html",
+            scheduled=self.tweets.scheduled(user) if before is None else [],
+            time_zone=zone_of(user),
             tweets=tweets,
             older_url=f"/tweets?before={tweets[-1].id}" if more else None,
             before=before,

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from .static_assets import StaticAssets
+from .time_zones import local_input_values, local_time
 from .tweet_words import STATUS_WORDS
 
 
@@ -37,6 +38,8 @@ class PageTemplates:
         env.globals["static"] = assets.url
         env.globals["status_words"] = STATUS_WORDS
         env.filters["when"] = when
+        env.filters["local_time"] = local_time
+        env.globals["local_input_values"] = local_input_values
         # Compile every template (partials included) now, into the environment's cache.
         self._templates = {name: env.get_template(name) for name in env.list_templates()}
 

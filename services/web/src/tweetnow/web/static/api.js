@@ -72,9 +72,10 @@
     return time;
   };
 
-  /* Server-rendered times are in UTC: show them in the reader's time zone. */
+  /* Server-rendered times are in UTC: show them in the reader's time zone (those written
+   * in the account's own zone, marked data-zone, stay as they are). */
   tn.localizeTimes = function (root) {
-    for (const time of root.querySelectorAll("time[datetime]")) {
+    for (const time of root.querySelectorAll("time[datetime]:not([data-zone])")) {
       const when = new Date(time.dateTime);
       if (!Number.isNaN(when.getTime())) time.textContent = timeFormat.format(when);
     }
