@@ -3,6 +3,8 @@ schema step that brings an existing database the webhook tables."""
 
 from __future__ import annotations
 
+import json
+
 from peewee import CharField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_operations
@@ -14,6 +16,7 @@ from tweetnow.shared.messages import WEBHOOKS_QUEUE
 from tweetnow.shared.migrations import SchemaMigration, migrate, missing_versions
 from tweetnow.shared.models import (
     Mail,
+    ThreadPart,
     Tweet,
     User,
     Webhook,
@@ -47,6 +50,28 @@ def test_an_event_is_recorded_once_per_subscribed_live_webhook(deps, redis_clien
     assert delivery.id.startswith("msg_")
     assert '"url": "https://x.com/alice/status/99"' in delivery.payload
     assert redis_client.llen(QUEUE_KEY) == 1
+
+
+def test_a_failed_thread_s_event_says_which_parts_reached_x(deps, redis_client):
+    alice = make_user(deps.box, "alice")
+    hook(alice, "tweet.failed")
+    tweet = Tweet.create(
+        user=alice, text="one", status="failed", job_id="job-t", error="Part 2 of 3: refused"
+    )
+    for position, (text, x_id) in enumerate([("one", "101"), ("two", None), ("three", None)]):
+        ThreadPart.create(tweet=tweet, position=position, text=text, x_tweet_id=x_id)
+    events = WebhookEvents(deps.broker, x_web_base_url="https://x.com")
+
+    assert events.after_tweet(tweet.id) == 1
+
+    [delivery] = WebhookDelivery.select()
+    data = json.loads(delivery.payload)["data"]
+    assert [(p["text"], p["status"], p["url"], p["error"]) for p in data["parts"]] == [
+        ("one", "sent", "https://x.com/alice/status/101", None),
+        ("two", "failed", None, "Part 2 of 3: refused"),
+        ("three", "queued", None, None),
+    ]
+    assert data["media_ids"] == []
 
 
 def test_only_a_final_state_is_an_event(deps, redis_client):

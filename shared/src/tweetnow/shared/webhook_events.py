@@ -14,6 +14,7 @@ and the sweeper sends its job later under the same id; nothing is lost.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from typing import Any
@@ -35,6 +36,7 @@ from .models import (
     WebhookEvent,
 )
 from .outbox import enqueue_webhook_delivery
+from .tweet_details import details, part_states, post_url
 
 log = get_logger(__name__)
 
@@ -47,21 +49,23 @@ def new_delivery_id() -> str:
 
 
 def tweet_data(tweet: Tweet, *, x_web_base_url: str) -> dict[str, Any]:
-    """A tweet as the event's ``data``: the fields ``GET /api/tweets/{id}`` answers."""
-    url = None
-    if tweet.x_tweet_id:
-        url = f"{x_web_base_url}/{tweet.user.username}/status/{tweet.x_tweet_id}"
+    """A tweet as the event's ``data``: the fields ``GET /api/tweets/{id}`` answers,
+    a thread's parts and the images' ids included."""
+    found = details([tweet.id])[tweet.id]
+    states = part_states(tweet, found, x_web_base_url)
     return {
         "id": tweet.id,
         "text": tweet.text,
         "status": tweet.status,
         "x_tweet_id": tweet.x_tweet_id,
-        "url": url,
+        "url": post_url(x_web_base_url, tweet.user.username, tweet.x_tweet_id),
         "error": tweet.error,
         "created_at": iso(tweet.created_at),
         "sent_at": iso(tweet.sent_at),
         "send_at": iso(tweet.send_at),
         "job_id": tweet.job_id,
+        "parts": None if states is None else [dataclasses.asdict(s) for s in states],
+        "media_ids": found.media.get(0, []),
     }
 
 

@@ -8,10 +8,10 @@ reply to the one before and records each part's X id as it goes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from tweetnow.shared.models import Media, ThreadPart, Tweet, TweetStatus, User
+from tweetnow.shared.models import ThreadPart, Tweet, User
+from tweetnow.shared.tweet_details import TweetDetails, part_states
 
 from ..schemas import ThreadPartCreate, TweetCreate, TweetPart
 from ..tweet_text import check_tweet_text
@@ -85,65 +85,19 @@ def store(tweet: Tweet, parts: list[PartRequest]) -> TweetDetails:
     return written
 
 
-@dataclass
-class TweetDetails:
-    """A tweet's parts (none for a single tweet) and its images' ids by part."""
-
-    parts: list[ThreadPart] = field(default_factory=list)
-    media: dict[int, list[int]] = field(default_factory=dict)
-
-
-def details(tweet_ids: Iterable[int]) -> dict[int, TweetDetails]:
-    """The parts and images of many tweets at once: two queries, whatever their number."""
-    ids = list(tweet_ids)
-    found: dict[int, TweetDetails] = {i: TweetDetails() for i in ids}
-    if not ids:
-        return found
-    for part in (
-        ThreadPart.select()
-        .where(ThreadPart.tweet.in_(ids))
-        .order_by(ThreadPart.tweet, ThreadPart.position)
-    ):
-        found[part.tweet_id].parts.append(part)
-    for media in (
-        Media.select(Media.id, Media.tweet, Media.position)
-        .where(Media.tweet.in_(ids))
-        .order_by(Media.tweet, Media.position, Media.slot)
-    ):
-        assert media.tweet_id is not None
-        found[media.tweet_id].media.setdefault(media.position or 0, []).append(media.id)
-    return found
-
-
 def part_answers(tweet: Tweet, found: TweetDetails, web_base: str) -> list[TweetPart] | None:
-    """How each part of a thread stands: sent parts are sent; the first part not yet
-    on X carries the thread's status and error; the ones after it wait."""
-    if not found.parts:
+    """How each part of a thread stands, as the API answers it."""
+    states = part_states(tweet, found, web_base)
+    if states is None:
         return None
-    answers: list[TweetPart] = []
-    current_seen = False
-    for part in found.parts:
-        url = None
-        error = None
-        if part.x_tweet_id:
-            status = TweetStatus.SENT
-            url = f"{web_base}/{tweet.user.username}/status/{part.x_tweet_id}"
-        elif not current_seen:
-            current_seen = True
-            status = TweetStatus(tweet.status)
-            error = tweet.error
-        elif tweet.status in (TweetStatus.SCHEDULED, TweetStatus.CANCELED):
-            status = TweetStatus(tweet.status)
-        else:
-            status = TweetStatus.QUEUED
-        answers.append(
-            TweetPart(
-                text=part.text,
-                status=status,
-                x_tweet_id=part.x_tweet_id,
-                url=url,
-                error=error,
-                media_ids=found.media.get(part.position, []),
-            )
+    return [
+        TweetPart(
+            text=s.text,
+            status=s.status,
+            x_tweet_id=s.x_tweet_id,
+            url=s.url,
+            error=s.error,
+            media_ids=s.media_ids,
         )
-    return answers
+        for s in states
+    ]

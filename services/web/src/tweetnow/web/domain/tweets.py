@@ -18,6 +18,7 @@ from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET
 from tweetnow.shared.models import Tweet, TweetStatus, User
 from tweetnow.shared.outbox import delay_until, enqueue_tweet
+from tweetnow.shared.tweet_details import TweetDetails, details, post_url
 
 from ..deps import WebDeps
 from ..schemas import Tweet as TweetAnswer
@@ -97,7 +98,7 @@ class TweetService:
             query = query.where(Tweet.id < before)
         rows = list(query.order_by(Tweet.id.desc()).limit(limit + 1))
         shown = rows[:limit]
-        found = tweet_parts.details(row.id for row in shown)
+        found = details(row.id for row in shown)
         return [self.answer(row, found[row.id]) for row in shown], len(rows) > limit
 
     def scheduled(self, user: User, *, limit: int = MAX_SCHEDULED_SHOWN) -> list[TweetAnswer]:
@@ -110,7 +111,7 @@ class TweetService:
             .limit(limit)
         )
         shown = list(rows)
-        found = tweet_parts.details(row.id for row in shown)
+        found = details(row.id for row in shown)
         return [self.answer(row, found[row.id]) for row in shown]
 
     def get(self, user: User, tweet_id: int) -> TweetAnswer:
@@ -264,15 +265,13 @@ class TweetService:
             raise NotFound("tweet")
         return tweet
 
-    def answer(self, tweet: Tweet, found: tweet_parts.TweetDetails | None = None) -> TweetAnswer:
+    def answer(self, tweet: Tweet, found: TweetDetails | None = None) -> TweetAnswer:
         """How a tweet row is shown, with its link on X once it is posted, and a thread's
         parts."""
         if found is None:
-            found = tweet_parts.details([tweet.id])[tweet.id]
-        url = None
-        if tweet.x_tweet_id:
-            base = self.deps.settings.x_web_base_url
-            url = f"{base}/{tweet.user.username}/status/{tweet.x_tweet_id}"
+            found = details([tweet.id])[tweet.id]
+        base = self.deps.settings.x_web_base_url
+        url = post_url(base, tweet.user.username, tweet.x_tweet_id)
         return TweetAnswer(
             id=tweet.id,
             text=tweet.text,
@@ -284,13 +283,11 @@ class TweetService:
             sent_at=iso(tweet.sent_at),
             send_at=iso(tweet.send_at),
             job_id=tweet.job_id,
-            parts=tweet_parts.part_answers(tweet, found, self.deps.settings.x_web_base_url),
+            parts=tweet_parts.part_answers(tweet, found, base),
             media_ids=found.media.get(0, []),
         )
 
-    def _accepted(
-        self, tweet: Tweet, found: tweet_parts.TweetDetails | None = None
-    ) -> TweetAccepted:
+    def _accepted(self, tweet: Tweet, found: TweetDetails | None = None) -> TweetAccepted:
         scheduled = tweet.status == TweetStatus.SCHEDULED
         state = JobState.SCHEDULED if scheduled else JobState.QUEUED
         return TweetAccepted(tweet=self.answer(tweet, found), job=job_ref(tweet.job_id, state))
