@@ -28,6 +28,7 @@ from tweetnow.shared.x_api import XApiSession
 
 from . import tweet_parts, tweet_rows
 from .x_client import Outcome, XClientFactory, classify
+from .x_metrics import count_x_response
 from .x_rate_limits import XRateLimits
 
 log = get_logger(__name__)
@@ -168,9 +169,11 @@ class TweetPoster:
         raise HeldBack(reason, delay=held.delay_ms())
 
     def _settle_quota(self, user: User, client: tweepy.Client) -> None:
+        session = client.session
+        if isinstance(session, XApiSession):
+            count_x_response(session.last_status)
         if self.rate_limits is None:
             return
-        session = client.session
         headers = session.last_headers if isinstance(session, XApiSession) else None
         try:
             self.rate_limits.settle(user.x_user_id, headers)
