@@ -15,6 +15,7 @@ from tweetnow.shared.models import Media, ThreadPart, Tweet, TweetStatus, User
 
 from ..schemas import ThreadPartCreate, TweetCreate, TweetPart
 from ..tweet_text import check_tweet_text
+from .connections import x_handle
 from .errors import Invalid
 from .media import attach, check_attachable
 
@@ -127,7 +128,7 @@ def part_answers(tweet: Tweet, found: TweetDetails, web_base: str) -> list[Tweet
         error = None
         if part.x_tweet_id:
             status = TweetStatus.SENT
-            url = f"{web_base}/{tweet.user.username}/status/{part.x_tweet_id}"
+            url = f"{web_base}/{x_handle(tweet)}/status/{part.x_tweet_id}"
         elif not current_seen:
             current_seen = True
             status = TweetStatus(tweet.status)

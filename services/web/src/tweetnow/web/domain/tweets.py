@@ -11,18 +11,20 @@ import uuid
 from datetime import datetime, timedelta
 
 import redis
+from peewee import JOIN, ModelSelect
 
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.jobs import JobState
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET
-from tweetnow.shared.models import Tweet, TweetStatus, User
+from tweetnow.shared.models import Tweet, TweetStatus, User, XConnection
 from tweetnow.shared.outbox import delay_until, enqueue_tweet
 
 from ..deps import WebDeps
 from ..schemas import Tweet as TweetAnswer
 from ..schemas import TweetAccepted, TweetCreate, timestamp
 from . import tweet_parts
+from .connections import connection_to_post_with, x_handle
 from .errors import Conflict, Invalid, NotFound
 from .fair_use import check_pending_tweets, one_at_a_time
 from .jobs import job_ref
@@ -51,6 +53,15 @@ def check_send_at(send_at: datetime | None, now: datetime) -> datetime | None:
     return send_at if send_at > now else None
 
 
+def _with_poster(query: ModelSelect[Tweet]) -> ModelSelect[Tweet]:
+    """``query`` over tweets joined with their author and the account they post as."""
+    return (
+        query.join(User)
+        .switch(Tweet)
+        .join(XConnection, JOIN.LEFT_OUTER, on=(Tweet.connection == XConnection.id))
+    )
+
+
 class TweetService:
     def __init__(self, deps: WebDeps) -> None:
         self.deps = deps
@@ -66,8 +77,10 @@ class TweetService:
         with one_at_a_time(user):
             check_pending_tweets(user, self.deps.settings.max_pending_tweets)
             tweet_parts.check_media(user, parts)
+            connection = connection_to_post_with(user, request.account_id)
             tweet = Tweet.create(
                 user=user,
+                connection=connection,
                 text=parts[0].text,
                 status=TweetStatus.SCHEDULED if send_at else TweetStatus.QUEUED,
                 job_id=str(uuid.uuid4()),
@@ -86,7 +99,7 @@ class TweetService:
     def page(self, user: User, *, limit: int, before: int | None) -> tuple[list[TweetAnswer], bool]:
         """Up to ``limit`` of the user's tweets older than ``before``, newest first, and
         whether older ones remain."""
-        query = Tweet.select(Tweet, User).join(User).where(Tweet.user == user)
+        query = _with_poster(Tweet.select(Tweet, User, XConnection)).where(Tweet.user == user)
         if before is not None:
             query = query.where(Tweet.id < before)
         rows = list(query.order_by(Tweet.id.desc()).limit(limit + 1))
@@ -181,8 +194,7 @@ class TweetService:
     def _own(self, user: User, tweet_id: int) -> Tweet:
         """The user's tweet ``tweet_id``, with its author (its X link needs the name)."""
         tweet = (
-            Tweet.select(Tweet, User)
-            .join(User)
+            _with_poster(Tweet.select(Tweet, User, XConnection))
             .where((Tweet.id == tweet_id) & (Tweet.user == user))
             .first()
         )
@@ -198,7 +210,7 @@ class TweetService:
         url = None
         if tweet.x_tweet_id:
             base = self.deps.settings.x_web_base_url
-            url = f"{base}/{tweet.user.username}/status/{tweet.x_tweet_id}"
+            url = f"{base}/{x_handle(tweet)}/status/{tweet.x_tweet_id}"
         return TweetAnswer(
             id=tweet.id,
             text=tweet.text,
@@ -212,6 +224,7 @@ class TweetService:
             job_id=tweet.job_id,
             parts=tweet_parts.part_answers(tweet, found, self.deps.settings.x_web_base_url),
             media_ids=found.media.get(0, []),
+            account_id=tweet.connection_id,
         )
 
     def _accepted(
