@@ -1,9 +1,11 @@
-"""``/``: what tweetnow does and "Sign in with X"; once signed in, the compose page."""
+"""``/``: what tweetnow does and "Sign in with X"; once signed in, the compose page (with
+a choice of account to post as, when several are connected)."""
 
 from __future__ import annotations
 
 import falcon
 
+from ..domain.connections import accounts_of
 from ..tweet_text import MAX_WEIGHTED_LENGTH
 from .page_context import base_context, send_html
 from .templating import PageTemplates
@@ -21,5 +23,10 @@ class Home:
             message = SIGNIN_MESSAGES.get(req.get_param("signin") or "")
             html = self.templates.render("landing.html", signin_message=message, **context)
         else:
-            html = self.templates.render("compose.html", max_length=MAX_WEIGHTED_LENGTH, **context)
+            html = self.templates.render(
+                "compose.html",
+                max_length=MAX_WEIGHTED_LENGTH,
+                accounts=accounts_of(context["user"]),
+                **context,
+            )
         send_html(resp, html)
