@@ -24,7 +24,7 @@ from peewee import Database
 from .crypto import SecretBox
 from .db import open_database
 from .logs import configure_logging, get_logger
-from .models import User
+from .models import User, XConnection
 from .settings import startup_settings
 
 log = get_logger(__name__)
@@ -36,6 +36,10 @@ class RotationReport:
     rotated: int
     #: Users whose tokens no listed key decrypts (left untouched).
     unreadable: tuple[int, ...]
+    #: Connected X accounts whose tokens are now encrypted with the first key.
+    connections_rotated: int = 0
+    #: Connections whose tokens no listed key decrypts (left untouched).
+    connections_unreadable: tuple[int, ...] = ()
 
 
 def rotate_tokens(db: Database, box: SecretBox) -> RotationReport:
@@ -59,7 +63,37 @@ def rotate_tokens(db: Database, box: SecretBox) -> RotationReport:
                 )
                 .execute()
             )
-    return RotationReport(rotated=rotated, unreadable=tuple(unreadable))
+        connections_rotated, connections_unreadable = _rotate_connections(box)
+    return RotationReport(
+        rotated=rotated,
+        unreadable=tuple(unreadable),
+        connections_rotated=connections_rotated,
+        connections_unreadable=connections_unreadable,
+    )
+
+
+def _rotate_connections(box: SecretBox) -> tuple[int, tuple[int, ...]]:
+    """Re-encrypt every connected X account's tokens, each row only if still as read."""
+    rotated = 0
+    unreadable: list[int] = []
+    query = XConnection.select(XConnection.id, XConnection.access_token, XConnection.access_secret)
+    for connection in list(query):
+        token, secret = connection.access_token, connection.access_secret
+        try:
+            new_token, new_secret = box.rotate(token), box.rotate(secret)
+        except InvalidToken:
+            unreadable.append(connection.id)
+            continue
+        rotated += (
+            XConnection.update(access_token=new_token, access_secret=new_secret)
+            .where(
+                (XConnection.id == connection.id)
+                & (XConnection.access_token == token)
+                & (XConnection.access_secret == secret)
+            )
+            .execute()
+        )
+    return rotated, tuple(unreadable)
 
 
 def main() -> None:
@@ -67,12 +101,13 @@ def main() -> None:
     configure_logging(settings.log_level, settings.log_format)
     box = SecretBox(settings.encryption_keys)
     report = rotate_tokens(open_database(settings.database_url), box)
-    if report.unreadable:
+    if report.unreadable or report.connections_unreadable:
         log.error(
             "tokens_not_rotated",
             reason="no key in ENCRYPTION_KEYS decrypts them; keep the old keys",
             user_ids=list(report.unreadable),
+            connection_ids=list(report.connections_unreadable),
             rotated=report.rotated,
         )
         sys.exit(1)
-    log.info("tokens_rotated", users=report.rotated)
+    log.info("tokens_rotated", users=report.rotated, connections=report.connections_rotated)
