@@ -1,7 +1,8 @@
-/* The compose page's "Post as" choice: the tweet goes out as the chosen X account. */
-(function () {
+/* Compose: "Post as", shown when several X accounts are connected; the tweet goes out as
+ * the one chosen (account_id). */
+(function (tn) {
   "use strict";
-  const tn = (window.tn = window.tn || {});
+
   const picker = document.getElementById("account-picker");
   if (!picker) return;
   tn.composeExtensions = tn.composeExtensions || [];
@@ -14,4 +15,4 @@
       /* The account chosen stays chosen for the next tweet. */
     },
   });
-})();
+})(window.tweetnow);
