@@ -73,10 +73,16 @@ class Stack:
         return Person(stack=self, username=username, session=session)
 
     def approved_callback(
-        self, session: requests.Session, username: str, *, user_id: str | None = None
+        self,
+        session: requests.Session,
+        username: str,
+        *,
+        user_id: str | None = None,
+        login: str = "/auth/x/login",
     ) -> str:
-        """Start signing in with ``session`` and approve on X: the callback X sends back."""
-        r = session.get(f"{self.web_url}/auth/x/login", allow_redirects=False, timeout=10)
+        """Start signing in with ``session`` (at ``login``) and approve on X: the callback X
+        sends back."""
+        r = session.get(f"{self.web_url}{login}", allow_redirects=False, timeout=10)
         assert r.status_code == 303, (r.status_code, r.text)
         params = {"username": username} | ({"user_id": user_id} if user_id else {})
         r = session.get(r.headers["Location"], params=params, allow_redirects=False, timeout=10)
@@ -118,6 +124,22 @@ class Person:
             self._api = http_session()
             self._api.headers["Authorization"] = f"Bearer {self.token}"
         return self._api
+
+    def connect_x_account(self, username: str) -> dict:
+        """Connect the X account ``username`` from the account page: its entry in
+        ``GET /api/accounts``."""
+        callback = self.stack.approved_callback(
+            self.session, username, login="/auth/x/login?intent=connect"
+        )
+        r = self.session.get(callback, allow_redirects=False, timeout=10)
+        assert r.status_code == 303, (r.status_code, r.text)
+        assert r.headers["Location"] == f"/account?connected={username}"
+        return next(a for a in self.accounts() if a["username"] == username)
+
+    def accounts(self) -> list[dict]:
+        r = self.session.get(self.url("/api/accounts"), timeout=10)
+        r.raise_for_status()
+        return r.json()["data"]
 
     def post_tweet(self, text: str, **extra: object) -> requests.Response:
         return self.api().post(self.url("/api/tweets"), json={"text": text, **extra}, timeout=10)

@@ -62,7 +62,7 @@ class FakeClients:
     def __init__(self, client: FakeClient) -> None:
         self.client = client
 
-    def for_user(self, user):
+    def for_account(self, account):
         return self.client
 
 

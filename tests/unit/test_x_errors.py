@@ -12,9 +12,8 @@ import tweepy
 
 from tests.support.silent_server import silent_server
 from tweetnow.shared.crypto import SecretBox
-from tweetnow.shared.models import User
 from tweetnow.shared.settings import Settings
-from tweetnow.tweeter.x_client import Outcome, XClientFactory, classify
+from tweetnow.tweeter.x_client import Outcome, PostingAccount, XClientFactory, classify
 
 
 def response(status: int, body: dict, headers: dict[str, str] | None = None) -> requests.Response:
@@ -88,9 +87,9 @@ def test_foreign_errors_are_not_x_failures():
 def test_a_post_to_an_x_that_never_answers_gives_up_after_x_timeout_s():
     settings = Settings.from_env({"X_TIMEOUT_S": "0.3"})
     box = SecretBox(settings.encryption_keys)
-    user = User(x_access_token=box.encrypt("token"), x_access_secret=box.encrypt("secret"))
+    account = PostingAccount("1", box.encrypt("token"), box.encrypt("secret"))
     with silent_server() as x_api:
-        client = XClientFactory(replace(settings, x_api_base_url=x_api), box).for_user(user)
+        client = XClientFactory(replace(settings, x_api_base_url=x_api), box).for_account(account)
         started = time.monotonic()
         with pytest.raises(requests.Timeout) as caught:
             client.create_tweet(text="into the void", user_auth=True)

@@ -25,7 +25,7 @@ from peewee import Database
 from .crypto import SecretBox
 from .db import open_database
 from .logs import configure_logging, get_logger
-from .models import User, Webhook
+from .models import User, Webhook, XConnection
 from .settings import startup_settings
 
 log = get_logger(__name__)
@@ -37,6 +37,10 @@ class RotationReport:
     rotated: int
     #: Users whose tokens no listed key decrypts (left untouched).
     unreadable: tuple[int, ...]
+    #: Connected X accounts whose tokens are now encrypted with the first key.
+    connections_rotated: int = 0
+    #: Connections whose tokens no listed key decrypts (left untouched).
+    connections_unreadable: tuple[int, ...] = ()
 
 
 def rotate_tokens(db: Database, box: SecretBox) -> RotationReport:
@@ -60,7 +64,37 @@ def rotate_tokens(db: Database, box: SecretBox) -> RotationReport:
                 )
                 .execute()
             )
-    return RotationReport(rotated=rotated, unreadable=tuple(unreadable))
+        connections_rotated, connections_unreadable = _rotate_connections(box)
+    return RotationReport(
+        rotated=rotated,
+        unreadable=tuple(unreadable),
+        connections_rotated=connections_rotated,
+        connections_unreadable=connections_unreadable,
+    )
+
+
+def _rotate_connections(box: SecretBox) -> tuple[int, tuple[int, ...]]:
+    """Re-encrypt every connected X account's tokens, each row only if still as read."""
+    rotated = 0
+    unreadable: list[int] = []
+    query = XConnection.select(XConnection.id, XConnection.access_token, XConnection.access_secret)
+    for connection in list(query):
+        token, secret = connection.access_token, connection.access_secret
+        try:
+            new_token, new_secret = box.rotate(token), box.rotate(secret)
+        except InvalidToken:
+            unreadable.append(connection.id)
+            continue
+        rotated += (
+            XConnection.update(access_token=new_token, access_secret=new_secret)
+            .where(
+                (XConnection.id == connection.id)
+                & (XConnection.access_token == token)
+                & (XConnection.access_secret == secret)
+            )
+            .execute()
+        )
+    return rotated, tuple(unreadable)
 
 
 def rotate_webhook_secrets(db: Database, box: SecretBox) -> RotationReport:
@@ -97,13 +131,19 @@ def main() -> None:
             webhook_ids=list(hooks.unreadable),
             rotated=hooks.rotated,
         )
-    if report.unreadable:
+    if report.unreadable or report.connections_unreadable:
         log.error(
             "tokens_not_rotated",
             reason="no key in ENCRYPTION_KEYS decrypts them; keep the old keys",
             user_ids=list(report.unreadable),
+            connection_ids=list(report.connections_unreadable),
             rotated=report.rotated,
         )
-    if report.unreadable or hooks.unreadable:
+    if report.unreadable or report.connections_unreadable or hooks.unreadable:
         sys.exit(1)
-    log.info("tokens_rotated", users=report.rotated, webhooks=hooks.rotated)
+    log.info(
+        "tokens_rotated",
+        users=report.rotated,
+        connections=report.connections_rotated,
+        webhooks=hooks.rotated,
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from peewee import CharField, Database, DateTimeField, IntegerField, Model
+from peewee import CharField, Database, DateTimeField, ForeignKeyField, IntegerField, Model
 from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as run_operations
 
@@ -21,12 +21,16 @@ from .db import database, open_database
 from .logs import configure_logging, get_logger
 from .models import (
     ALL_MODELS,
+    ConnectionMethod,
+    ConnectionStatus,
     Media,
     MediaBytes,
     ThreadPart,
+    User,
     Webhook,
     WebhookAttempt,
     WebhookDelivery,
+    XConnection,
 )
 from .settings import startup_settings
 
@@ -72,11 +76,59 @@ def _webhooks_and_time_zones(db: Database) -> None:
     run_operations(migrator.add_column("user", "time_zone", CharField(null=True)))
 
 
+def _x_connections(db: Database) -> None:
+    """Several X accounts per person: every person's sign-in account becomes their first
+    connection (with the tokens they signed in with), and every tweet posts through its
+    author's."""
+    db.create_tables([XConnection])
+    migrator = SchemaMigrator.from_database(db)
+    run_operations(
+        migrator.add_column("oauthrequest", "connecting_user_id", IntegerField(null=True)),
+        migrator.add_column(
+            "tweet",
+            "connection_id",
+            ForeignKeyField(XConnection, field=XConnection.id, null=True, on_delete="CASCADE"),
+        ),
+    )
+    XConnection.insert_from(
+        User.select(
+            User.id,
+            User.x_user_id,
+            User.username,
+            User.name,
+            ConnectionMethod.OAUTH1.value,
+            User.x_access_token,
+            User.x_access_secret,
+            ConnectionStatus.ACTIVE.value,
+            User.created_at,
+            User.updated_at,
+        ),
+        [
+            XConnection.user,
+            XConnection.x_user_id,
+            XConnection.username,
+            XConnection.name,
+            XConnection.method,
+            XConnection.access_token,
+            XConnection.access_secret,
+            XConnection.status,
+            XConnection.created_at,
+            XConnection.updated_at,
+        ],
+    ).execute()
+    # Each person has exactly one connection here: the one just made from their sign-in.
+    db.execute_sql(
+        "UPDATE tweet SET connection_id = "
+        "(SELECT c.id FROM x_connection c WHERE c.user_id = tweet.user_id)"
+    )
+
+
 #: Steps after the baseline, in order: (version, name, step).
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (2, "API tokens can expire", _api_tokens_expire),
     (4, "threads and images", _threads_and_images),
     (5, "webhooks, and each person's time zone", _webhooks_and_time_zones),
+    (6, "several X accounts per person", _x_connections),
 ]
 
 

@@ -44,6 +44,16 @@ class MailStatus(StrEnum):
     FAILED = "failed"
 
 
+class ConnectionMethod(StrEnum):
+    OAUTH1 = "oauth1"
+    OAUTH2 = "oauth2"
+
+
+class ConnectionStatus(StrEnum):
+    ACTIVE = "active"
+    RECONNECT_NEEDED = "reconnect_needed"
+
+
 class MailKind(StrEnum):
     WELCOME = "welcome"
     THOUGHT = "thought"
@@ -105,6 +115,8 @@ class OAuthRequest(BaseModel):
 
     oauth_token = CharField(primary_key=True)
     oauth_token_secret = CharField()
+    #: Set when a signed-in person connects another X account (rather than signing in).
+    connecting_user_id = IntegerField(null=True)
     created_at = DateTimeField(default=_now, index=True)
     used_at = DateTimeField(null=True)
 
@@ -122,9 +134,39 @@ class ApiToken(BaseModel):
     expires_at = DateTimeField(null=True)
 
 
+class XConnection(BaseModel):
+    """One X account a person may post as: the one they signed in with, and any they
+    connected from the account page. An X account is connected at most once per person."""
+
+    user = ForeignKeyField(User, backref="connections", on_delete="CASCADE")
+    user_id: int  # the foreign key's column, set by peewee
+    x_user_id = CharField()
+    username = CharField()
+    name = CharField(default="")
+    method = CharField(default=ConnectionMethod.OAUTH1)  # ConnectionMethod
+    access_token = TextField()  # encrypted (SecretBox)
+    #: OAuth 1.0a: the token secret; OAuth 2.0: the refresh token (both encrypted).
+    access_secret = TextField()
+    #: When an OAuth 2.0 access token runs out; null for OAuth 1.0a, whose tokens last.
+    expires_at = DateTimeField(null=True)
+    status = CharField(default=ConnectionStatus.ACTIVE)  # ConnectionStatus
+    status_reason = TextField(null=True)
+    created_at = DateTimeField(default=_now)
+    updated_at = DateTimeField(default=_now)
+    last_used_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "x_connection"
+        indexes = ((("user", "x_user_id"), True),)
+
+
 class Tweet(BaseModel):
     user = ForeignKeyField(User, backref="tweets", on_delete="CASCADE")
     user_id: int  # the foreign key's column, set by peewee
+    #: The X account it is posted as; null only for rows written without one (then the
+    #: person's sign-in account).
+    connection = ForeignKeyField(XConnection, backref="tweets", null=True, on_delete="CASCADE")
+    connection_id: int | None  # the foreign key's column, set by peewee
     text = TextField()
     status = CharField(default=TweetStatus.QUEUED, index=True)
     job_id = CharField(unique=True)  # the Dramatiq message id of the current job
@@ -296,6 +338,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Session,
     OAuthRequest,
     ApiToken,
+    XConnection,
     Tweet,
     Mail,
     ThreadPart,

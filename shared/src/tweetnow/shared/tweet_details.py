@@ -56,11 +56,18 @@ def details(tweet_ids: Iterable[int]) -> dict[int, TweetDetails]:
     return found
 
 
-def post_url(x_web_base_url: str, username: str, x_tweet_id: str | None) -> str | None:
+def posting_handle(tweet: Tweet) -> str:
+    """The X handle ``tweet`` is posted as: its connected account's, or (rows from
+    before several accounts) its author's. Its links on X are under it."""
+    connection = tweet.connection if tweet.connection_id is not None else None
+    return str(connection.username if connection is not None else tweet.user.username)
+
+
+def post_url(x_web_base_url: str, handle: str, x_tweet_id: str | None) -> str | None:
     """Where a post is on X, once it has an X id."""
     if not x_tweet_id:
         return None
-    return f"{x_web_base_url}/{username}/status/{x_tweet_id}"
+    return f"{x_web_base_url}/{handle}/status/{x_tweet_id}"
 
 
 def part_states(tweet: Tweet, found: TweetDetails, x_web_base_url: str) -> list[PartState] | None:
@@ -70,6 +77,7 @@ def part_states(tweet: Tweet, found: TweetDetails, x_web_base_url: str) -> list[
     if not found.parts:
         return None
     states: list[PartState] = []
+    handle = posting_handle(tweet)
     current_seen = False
     for part in found.parts:
         error = None
@@ -88,7 +96,7 @@ def part_states(tweet: Tweet, found: TweetDetails, x_web_base_url: str) -> list[
                 text=part.text,
                 status=status,
                 x_tweet_id=part.x_tweet_id,
-                url=post_url(x_web_base_url, tweet.user.username, part.x_tweet_id),
+                url=post_url(x_web_base_url, handle, part.x_tweet_id),
                 error=error,
                 media_ids=found.media.get(part.position, []),
             )

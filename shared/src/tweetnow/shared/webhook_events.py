@@ -36,7 +36,7 @@ from .models import (
     WebhookEvent,
 )
 from .outbox import enqueue_webhook_delivery
-from .tweet_details import details, part_states, post_url
+from .tweet_details import details, part_states, post_url, posting_handle
 
 log = get_logger(__name__)
 
@@ -58,7 +58,7 @@ def tweet_data(tweet: Tweet, *, x_web_base_url: str) -> dict[str, Any]:
         "text": tweet.text,
         "status": tweet.status,
         "x_tweet_id": tweet.x_tweet_id,
-        "url": post_url(x_web_base_url, tweet.user.username, tweet.x_tweet_id),
+        "url": post_url(x_web_base_url, posting_handle(tweet), tweet.x_tweet_id),
         "error": tweet.error,
         "created_at": iso(tweet.created_at),
         "sent_at": iso(tweet.sent_at),

@@ -21,14 +21,14 @@ from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.jobs import final_failure, give_attempt_back, is_last_attempt
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET, PostTweet, retry_policy
-from tweetnow.shared.models import MailKind, Tweet, User
+from tweetnow.shared.models import MailKind, Tweet
 from tweetnow.shared.outbox import request_mail
 from tweetnow.shared.webhook_events import WebhookEvents
 from tweetnow.shared.worker import WorkerRuntime
 from tweetnow.shared.x_api import XApiSession
 
-from . import tweet_parts, tweet_rows
-from .x_client import Outcome, XClientFactory, classify
+from . import connection_rows, tweet_parts, tweet_rows
+from .x_client import Outcome, PostingAccount, XClientFactory, classify
 from .x_metrics import count_x_response
 from .x_rate_limits import XRateLimits
 
@@ -88,17 +88,16 @@ class TweetPoster:
             raise dramatiq.Retry("the tweet is not due yet", delay=max(wait_ms, 0))
 
         tweet = claim.tweet
-        user: User = tweet.user
-        client = self.clients.for_user(user)
+        account = PostingAccount.of(tweet)
+        client = self.clients.for_account(account)
         posted: list[str] = []
         for part in tweet_parts.parts_of(tweet):
             if part.x_tweet_id is None:
                 if part.in_thread and not tweet_rows.extend_lease(tweet.id, self.lease_s):
                     log.warning("thread_taken_over", tweet_id=tweet.id, position=part.position)
                     return
-                x_id = self._post_part(
-                    tweet, user, client, part, posted[-1] if posted else None, claim, last_attempt
-                )
+                reply_to = posted[-1] if posted else None
+                x_id = self._post_part(tweet, account, client, part, reply_to, claim, last_attempt)
                 if part.in_thread:
                     tweet_parts.record_posted(tweet.id, part.position, x_id)
                     log.info(
@@ -108,12 +107,14 @@ class TweetPoster:
             else:
                 posted.append(part.x_tweet_id)
         tweet_rows.mark_sent(tweet.id, posted[0])
+        if account.connection_id is not None:
+            connection_rows.mark_used(account.connection_id)
         log.info("tweet_sent", tweet_id=tweet.id, x_tweet_id=posted[0], parts=len(posted))
 
     def _post_part(
         self,
         tweet: Tweet,
-        user: User,
+        account: PostingAccount,
         client: tweepy.Client,
         part: tweet_parts.PartToPost,
         reply_to: str | None,
@@ -124,8 +125,8 @@ class TweetPoster:
         Raises when the tweet is to be retried or has failed."""
         log.info("tweet_posting", tweet_id=tweet.id, attempt=tweet.attempts, part=part.label())
         try:
-            media_ids = self._upload_images(tweet, user, part)
-            self._reserve_quota(tweet, user)
+            media_ids = self._upload_images(tweet, account, part)
+            self._reserve_quota(tweet, account)
             try:
                 response = client.create_tweet(
                     text=part.text,
@@ -134,33 +135,35 @@ class TweetPoster:
                     user_auth=True,
                 )
             finally:
-                self._settle_quota(user, client)
+                self._settle_quota(account, client)
         except HeldBack:
             raise
         except Exception as exc:
             return self._handle_failure(
-                exc, tweet, client, part, claim.earlier_attempt, last_attempt
+                exc, tweet, account, client, part, claim.earlier_attempt, last_attempt
             )
         return str(response.data["id"])
 
-    def _upload_images(self, tweet: Tweet, user: User, part: tweet_parts.PartToPost) -> list[str]:
+    def _upload_images(
+        self, tweet: Tweet, account: PostingAccount, part: tweet_parts.PartToPost
+    ) -> list[str]:
         """Upload the part's images afresh (X's media ids expire: none is kept between
         attempts), keeping the tweet's lease while they go."""
         images = tweet_parts.images_of(tweet.id, part.position)
         if not images:
             return []
-        uploads = self.clients.media_for_user(user)
+        uploads = self.clients.media_for_account(account)
         x_media_ids = []
         for image in images:
             tweet_rows.extend_lease(tweet.id, self.lease_s)
             x_media_ids.append(uploads.upload(image))
         return x_media_ids
 
-    def _reserve_quota(self, tweet: Tweet, user: User) -> None:
+    def _reserve_quota(self, tweet: Tweet, account: PostingAccount) -> None:
         """Take one post from X's quotas, or hold the tweet back until they reset."""
         if self.rate_limits is None:
             return
-        held = self.rate_limits.reserve(user.x_user_id)
+        held = self.rate_limits.reserve(account.x_user_id)
         if held is None:
             return
         until = datetime.fromtimestamp(held.until, UTC)
@@ -169,7 +172,7 @@ class TweetPoster:
         log.info("tweet_held_back", tweet_id=tweet.id, until=until.isoformat(timespec="seconds"))
         raise HeldBack(reason, delay=held.delay_ms())
 
-    def _settle_quota(self, user: User, client: tweepy.Client) -> None:
+    def _settle_quota(self, account: PostingAccount, client: tweepy.Client) -> None:
         session = client.session
         if isinstance(session, XApiSession):
             count_x_response(session.last_status)
@@ -177,7 +180,7 @@ class TweetPoster:
             return
         headers = session.last_headers if isinstance(session, XApiSession) else None
         try:
-            self.rate_limits.settle(user.x_user_id, headers)
+            self.rate_limits.settle(account.x_user_id, headers)
         except Exception as exc:  # the post itself must not fail for want of bookkeeping
             log.warning("x_quota_not_recorded", error=str(exc))
 
@@ -185,6 +188,7 @@ class TweetPoster:
         self,
         exc: Exception,
         tweet: Tweet,
+        account: PostingAccount,
         client: tweepy.Client,
         part: tweet_parts.PartToPost,
         earlier_attempt: bool,
@@ -198,7 +202,7 @@ class TweetPoster:
             raise exc
 
         if failure.outcome is Outcome.DUPLICATE and earlier_attempt:
-            found = self._find_on_x(client, tweet, part.text)
+            found = self._find_on_x(client, tweet, account, part.text)
             if found is not None:
                 log.info(
                     "tweet_found_already_posted",
@@ -234,13 +238,15 @@ class TweetPoster:
         tweet_rows.release(tweet.id, f"{said}; retrying")
         raise TransientXError(said) from exc
 
-    def _find_on_x(self, client: tweepy.Client, tweet: Tweet, text: str) -> str | None:
+    def _find_on_x(
+        self, client: tweepy.Client, tweet: Tweet, account: PostingAccount, text: str
+    ) -> str | None:
         """The id of this tweet (or thread part) on X if an earlier attempt of ours
         posted it."""
         created = from_db(tweet.created_at)
         assert created is not None
         response = client.get_users_tweets(
-            id=tweet.user.x_user_id,
+            id=account.x_user_id,
             user_auth=True,
             tweet_fields=["created_at"],
             max_results=100,

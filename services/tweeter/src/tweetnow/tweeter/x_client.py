@@ -18,11 +18,35 @@ import requests
 import tweepy
 
 from tweetnow.shared.crypto import SecretBox
-from tweetnow.shared.models import User
+from tweetnow.shared.models import Tweet
 from tweetnow.shared.settings import Settings
 from tweetnow.shared.x_api import XApiSession
 
 from .x_media import MediaProcessingFailed, XMediaClient
+
+
+@dataclass(frozen=True)
+class PostingAccount:
+    """The X account a tweet is posted as, with its encrypted OAuth 1.0a tokens."""
+
+    x_user_id: str
+    access_token: str  # encrypted (SecretBox)
+    access_secret: str  # encrypted (SecretBox)
+    #: Its connection; None for a tweet written without one (its author's sign-in tokens).
+    connection_id: int | None = None
+
+    @classmethod
+    def of(cls, tweet: Tweet) -> PostingAccount:
+        connection = tweet.connection if tweet.connection_id is not None else None
+        if connection is None:
+            user = tweet.user
+            return cls(user.x_user_id, user.x_access_token, user.x_access_secret)
+        return cls(
+            connection.x_user_id,
+            connection.access_token,
+            connection.access_secret,
+            connection.id,
+        )
 
 
 class XClientFactory:
@@ -30,24 +54,24 @@ class XClientFactory:
         self.settings = settings
         self.box = box
 
-    def for_user(self, user: User) -> tweepy.Client:
+    def for_account(self, account: PostingAccount) -> tweepy.Client:
         client = tweepy.Client(
             consumer_key=self.settings.x_consumer_key,
             consumer_secret=self.settings.x_consumer_secret,
-            access_token=self.box.decrypt(user.x_access_token),
-            access_token_secret=self.box.decrypt(user.x_access_secret),
+            access_token=self.box.decrypt(account.access_token),
+            access_token_secret=self.box.decrypt(account.access_secret),
         )
         client.session = XApiSession(self.settings.x_api_base_url, self.settings.x_timeout_s)
         return client
 
-    def media_for_user(self, user: User) -> XMediaClient:
-        """Image uploads in the user's name, on a session of their own (so the posting
+    def media_for_account(self, account: PostingAccount) -> XMediaClient:
+        """Image uploads in the account's name, on a session of their own (so the posting
         client's last headers stay those of the post, for X's quotas)."""
         auth = tweepy.OAuth1UserHandler(
             self.settings.x_consumer_key,
             self.settings.x_consumer_secret,
-            self.box.decrypt(user.x_access_token),
-            self.box.decrypt(user.x_access_secret),
+            self.box.decrypt(account.access_token),
+            self.box.decrypt(account.access_secret),
         ).apply_auth()
         session = XApiSession(self.settings.x_api_base_url, self.settings.x_timeout_s)
         return XMediaClient(session, auth)

@@ -20,6 +20,7 @@ from tweetnow.shared.settings import startup_settings
 from . import schemas
 from .admin import register_admin
 from .api.account import Me
+from .api.accounts import Accounts
 from .api.auth import SIGN_IN_WINDOW, Callback, Login, Logout, LogoutEverywhere, SignInProblem
 from .api.docs import OpenApiDocument
 from .api.health import Liveness, Readiness
@@ -269,6 +270,17 @@ def route_table(
                     "Change the address notices are mailed to, or the pages' time zone",
                     Answer(200, schemas.Me, "The account, changed"),
                 ),
+            },
+        ),
+        Route(
+            "/api/accounts",
+            Accounts(),
+            operations={
+                "get": Operation(
+                    "The X accounts the caller can post as: the one signed in with first",
+                    (Answer(200, schemas.AccountList, "Connected accounts"),),
+                    errors=(401,),
+                )
             },
         ),
         Route(

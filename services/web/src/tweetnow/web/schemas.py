@@ -16,6 +16,8 @@ from msgspec import Meta, Struct
 from tweetnow.shared.clock import iso
 from tweetnow.shared.jobs import JobState
 from tweetnow.shared.models import (
+    ConnectionMethod,
+    ConnectionStatus,
     DeliveryStatus,
     MailKind,
     MailStatus,
@@ -71,6 +73,14 @@ class TweetCreate(Struct, forbid_unknown_fields=True):
             description="Post at this time (ISO 8601 with offset), at most a year ahead; "
             "omit to post now.",
             examples=["2026-11-24T09:00:00+01:00"],
+        ),
+    ] = None
+    account_id: Annotated[
+        int | None,
+        Meta(
+            description="The connected X account to post as (an `id` from `GET /api/accounts`, "
+            "active); omit to post as the account signed in with.",
+            examples=[3],
         ),
     ] = None
 
@@ -151,6 +161,9 @@ class Tweet(Struct):
     media_ids: Annotated[
         list[int], Meta(description="The images attached (to a thread's first part)")
     ] = msgspec.field(default_factory=list)
+    account_id: Annotated[int | None, Meta(description="The connected X account it posts as")] = (
+        None
+    )
 
 
 class MediaUploaded(Struct):
@@ -248,6 +261,30 @@ class Me(Struct):
             examples=["Europe/Paris"],
         ),
     ]
+
+
+class Account(Struct):
+    """A connected X account the person can post as."""
+
+    id: int
+    x_user_id: Annotated[str, Meta(description="The account's id on X")]
+    username: Annotated[str, Meta(description="The X handle, without the @")]
+    name: str
+    method: Annotated[ConnectionMethod, Meta(description="How it is connected: OAuth 1.0a or 2.0")]
+    status: Annotated[
+        ConnectionStatus,
+        Meta(description="`reconnect_needed` once X no longer takes its access"),
+    ]
+    status_reason: str | None
+    signed_in_with: Annotated[bool, Meta(description="The account the person signs in with")]
+    connected_at: Timestamp
+    last_used_at: Annotated[
+        Timestamp | None, Meta(description="When a tweet last went out through it")
+    ]
+
+
+class AccountList(Struct):
+    data: list[Account]
 
 
 class MeUpdate(Struct, forbid_unknown_fields=True):

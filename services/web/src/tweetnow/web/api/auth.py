@@ -1,4 +1,10 @@
-"""Sign in with X, and sign out: of this browser, or of every browser."""
+"""Sign in with X, connect another X account, and sign out: of this browser, or of every
+browser.
+
+``/auth/x/login?intent=connect``, from a signed-in browser, goes through the same
+dance with X, but the account approved on X is added to the person's connected
+accounts instead of signing them in as it.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,10 @@ import falcon
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.db import database
 from tweetnow.shared.logs import get_logger
-from tweetnow.shared.models import OAuthRequest, User
+from tweetnow.shared.models import ConnectionMethod, OAuthRequest, User
 
 from ..deps import WebDeps
+from ..domain.connections import save_connection
 from ..sessions import SessionManager
 from ..signin_binding import SignInBinding
 from ..x_signin import Failure, XAccount, XSignIn, XSignInError
@@ -54,6 +61,13 @@ class Login:
         self.binding = binding
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        connecting = req.get_param("intent") == "connect"
+        if connecting and req.context.session is None:
+            raise SignInProblem(
+                falcon.HTTP_401,
+                title="Not signed in",
+                description="Sign in first; then connect another X account from the account page.",
+            )
         try:
             auth = self.signin.start()
         except XSignInError as exc:
@@ -68,7 +82,9 @@ class Login:
                 ),
             ) from None
         OAuthRequest.create(
-            oauth_token=auth.request_token, oauth_token_secret=auth.request_token_secret
+            oauth_token=auth.request_token,
+            oauth_token_secret=auth.request_token_secret,
+            connecting_user_id=req.context.user.id if connecting else None,
         )
         self.binding.bind(resp, auth.request_token)
         resp.status = falcon.HTTP_303  # not raised: the binding cookie must go with it
@@ -111,13 +127,36 @@ class Callback:
                     description="X did not confirm the sign-in; try again.",
                 ),
             ) from None
+        if pending.connecting_user_id is not None:
+            self._connect(req, resp, pending.connecting_user_id, account)
+            return
         user = self._upsert_user(account)
+        save_connection(self.deps.box, user, account, ConnectionMethod.OAUTH1)
         # Whoever was signed in with this browser before is signed out: one browser, one session.
         self.sessions.start(resp, user, replacing=req.context.session)
         self.binding.release(resp)
         log.info("signed_in", user_id=user.id, username=user.username)
         resp.status = falcon.HTTP_303  # not raised: the session cookies must go with it
         resp.location = "/"
+
+    def _connect(
+        self, req: falcon.Request, resp: falcon.Response, user_id: int, account: XAccount
+    ) -> None:
+        """Add the approved account to the connections of the person who asked for it, in
+        the browser they asked in (still signed in as them)."""
+        user = req.context.user
+        if user is None or user.id != user_id:
+            raise SignInProblem(
+                falcon.HTTP_400,
+                title="Not signed in as the person connecting",
+                description="Connecting an X account finishes in the browser, signed in as "
+                "the person who started it; sign in and connect again.",
+            )
+        connection = save_connection(self.deps.box, user, account, ConnectionMethod.OAUTH1)
+        self.binding.release(resp)
+        log.info("x_account_connect_done", user_id=user.id, connection_id=connection.id)
+        resp.status = falcon.HTTP_303
+        resp.location = "/account?connected=" + account.username
 
     def _take_request_token(self, token: str) -> OAuthRequest:
         """The pending sign-in for ``token``, consumed: a replayed callback is refused."""

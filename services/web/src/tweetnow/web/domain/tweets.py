@@ -11,19 +11,21 @@ import uuid
 from datetime import datetime, timedelta
 
 import redis
+from peewee import JOIN, ModelSelect
 
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.jobs import JobState
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET
-from tweetnow.shared.models import Tweet, TweetStatus, User
+from tweetnow.shared.models import Tweet, TweetStatus, User, XConnection
 from tweetnow.shared.outbox import delay_until, enqueue_tweet
-from tweetnow.shared.tweet_details import TweetDetails, details, post_url
+from tweetnow.shared.tweet_details import TweetDetails, details, post_url, posting_handle
 
 from ..deps import WebDeps
 from ..schemas import Tweet as TweetAnswer
 from ..schemas import TweetAccepted, TweetCreate, TweetReschedule, timestamp
 from . import tweet_parts
+from .connections import connection_to_post_with
 from .errors import Conflict, Invalid, NotFound
 from .fair_use import check_pending_tweets, one_at_a_time
 from .jobs import job_ref
@@ -54,6 +56,15 @@ def check_send_at(send_at: datetime | None, now: datetime) -> datetime | None:
     return send_at if send_at > now else None
 
 
+def _with_poster(query: ModelSelect[Tweet]) -> ModelSelect[Tweet]:
+    """``query`` over tweets joined with their author and the account they post as."""
+    return (
+        query.join(User)
+        .switch(Tweet)
+        .join(XConnection, JOIN.LEFT_OUTER, on=(Tweet.connection == XConnection.id))
+    )
+
+
 class TweetService:
     def __init__(self, deps: WebDeps) -> None:
         self.deps = deps
@@ -69,8 +80,10 @@ class TweetService:
         with one_at_a_time(user):
             check_pending_tweets(user, self.deps.settings.max_pending_tweets)
             tweet_parts.check_media(user, parts)
+            connection = connection_to_post_with(user, request.account_id)
             tweet = Tweet.create(
                 user=user,
+                connection=connection,
                 text=parts[0].text,
                 status=TweetStatus.SCHEDULED if send_at else TweetStatus.QUEUED,
                 job_id=str(uuid.uuid4()),
@@ -91,7 +104,7 @@ class TweetService:
     ) -> tuple[list[TweetAnswer], bool]:
         """Up to ``limit`` of the user's tweets older than ``before``, newest first, and
         whether older ones remain; without the scheduled ones unless ``scheduled``."""
-        query = Tweet.select(Tweet, User).join(User).where(Tweet.user == user)
+        query = _with_poster(Tweet.select(Tweet, User, XConnection)).where(Tweet.user == user)
         if not scheduled:
             query = query.where(Tweet.status != TweetStatus.SCHEDULED)
         if before is not None:
@@ -104,8 +117,7 @@ class TweetService:
     def scheduled(self, user: User, *, limit: int = MAX_SCHEDULED_SHOWN) -> list[TweetAnswer]:
         """The user's scheduled tweets, soonest first (at most ``limit``)."""
         rows = (
-            Tweet.select(Tweet, User)
-            .join(User)
+            _with_poster(Tweet.select(Tweet, User, XConnection))
             .where((Tweet.user == user) & (Tweet.status == TweetStatus.SCHEDULED))
             .order_by(Tweet.send_at, Tweet.id)
             .limit(limit)
@@ -256,8 +268,7 @@ class TweetService:
     def _own(self, user: User, tweet_id: int) -> Tweet:
         """The user's tweet ``tweet_id``, with its author (its X link needs the name)."""
         tweet = (
-            Tweet.select(Tweet, User)
-            .join(User)
+            _with_poster(Tweet.select(Tweet, User, XConnection))
             .where((Tweet.id == tweet_id) & (Tweet.user == user))
             .first()
         )
@@ -271,7 +282,7 @@ class TweetService:
         if found is None:
             found = details([tweet.id])[tweet.id]
         base = self.deps.settings.x_web_base_url
-        url = post_url(base, tweet.user.username, tweet.x_tweet_id)
+        url = post_url(base, posting_handle(tweet), tweet.x_tweet_id)
         return TweetAnswer(
             id=tweet.id,
             text=tweet.text,
@@ -285,6 +296,7 @@ class TweetService:
             job_id=tweet.job_id,
             parts=tweet_parts.part_answers(tweet, found, base),
             media_ids=found.media.get(0, []),
+            account_id=tweet.connection_id,
         )
 
     def _accepted(self, tweet: Tweet, found: TweetDetails | None = None) -> TweetAccepted:

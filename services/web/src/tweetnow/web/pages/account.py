@@ -1,9 +1,11 @@
-"""``/account``: the address for notices, the time zone, API tokens and webhooks."""
+"""``/account``: the connected X accounts, the address for notices, the time zone, API
+tokens and webhooks."""
 
 from __future__ import annotations
 
 import falcon
 
+from ..domain.connections import accounts_of
 from ..domain.tokens import TokenService
 from ..domain.webhooks import WebhookService
 from ..schemas import WEBHOOK_EVENT_NAMES
@@ -27,6 +29,8 @@ class AccountPage:
             self.templates.render(
                 "account.html",
                 tokens=self.tokens.live(user).data,
+                accounts=accounts_of(user),
+                connected=req.get_param("connected"),
                 webhooks=self.webhooks.all(user).data,
                 webhook_events=WEBHOOK_EVENT_NAMES.split(", "),
                 zone_choices=ZONE_CHOICES,

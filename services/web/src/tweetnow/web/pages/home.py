@@ -1,9 +1,11 @@
-"""``/``: what tweetnow does and "Sign in with X"; once signed in, the compose page."""
+"""``/``: what tweetnow does and "Sign in with X"; once signed in, the compose page (with
+a choice of account to post as, when several are connected)."""
 
 from __future__ import annotations
 
 import falcon
 
+from ..domain.connections import accounts_of
 from ..tweet_text import MAX_WEIGHTED_LENGTH
 from .page_context import base_context, send_html
 from .templating import PageTemplates
@@ -26,6 +28,7 @@ class Home:
                 "compose.html",
                 max_length=MAX_WEIGHTED_LENGTH,
                 time_zone=zone_of(context["user"]),
+                accounts=accounts_of(context["user"]),
                 **context,
             )
         send_html(resp, html)
