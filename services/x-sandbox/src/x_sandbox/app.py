@@ -19,6 +19,8 @@ from x_sandbox.posting import TweetIntake
 from x_sandbox.resources.consent import ConsentResource
 from x_sandbox.resources.hooks import (
     FaultsHook,
+    OAuth2LifetimeHook,
+    OAuth2RefreshesHook,
     PostedTweetsHook,
     ResetHook,
     RevokeHook,
@@ -32,6 +34,7 @@ from x_sandbox.resources.media import (
     MediaMetadataResource,
     MediaStatusResource,
 )
+from x_sandbox.resources.oauth2 import OAuth2AuthorizeResource, OAuth2TokenResource
 from x_sandbox.resources.oauth_tokens import AccessTokenResource, RequestTokenResource
 from x_sandbox.resources.pages import IndexPageResource, StatusPageResource
 from x_sandbox.resources.tweets import CreateTweetResource, DeleteTweetResource
@@ -52,7 +55,7 @@ def create_app(
     app: falcon.App = falcon.App(
         middleware=[
             PostStatsMiddleware(state),
-            UserContextMiddleware(checker, tokens, state),
+            UserContextMiddleware(checker, tokens, state, clock),
             RateLimitMiddleware(state, clock),
         ]
     )
@@ -66,6 +69,9 @@ def create_app(
     app.add_route("/oauth/authenticate", consent)
     app.add_route("/oauth/authorize", consent)
     app.add_route("/oauth/access_token", AccessTokenResource(checker, tokens, state, clock))
+
+    app.add_route("/2/oauth2/authorize", OAuth2AuthorizeResource(settings, state, clock))
+    app.add_route("/2/oauth2/token", OAuth2TokenResource(settings, state, clock))
 
     app.add_route("/2/users/me", UsersMeResource())
     app.add_route("/2/users/{user_id}/tweets", UserTweetsResource(state))
@@ -88,6 +94,8 @@ def create_app(
     app.add_route("/_sandbox/reset", ResetHook(state))
     app.add_route("/_sandbox/users/{username}/revoke", RevokeHook(state))
     app.add_route("/_sandbox/stats", StatsHook(state))
+    app.add_route("/_sandbox/oauth2/lifetime", OAuth2LifetimeHook(state))
+    app.add_route("/_sandbox/oauth2/refreshes", OAuth2RefreshesHook(state))
     return app
 
 

@@ -98,3 +98,27 @@ def send_html(resp: falcon.Response, page: str, status: int = 200) -> None:
     resp.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     resp.set_header("X-Content-Type-Options", "nosniff")
     resp.text = page
+
+
+def oauth2_consent_page(
+    fields: dict[str, str], *, username: str = "", error: str | None = None
+) -> str:
+    """The OAuth 2.0 consent page: the request rides along in hidden fields."""
+    message = f'<p class="error">{escape(error)}</p>' if error else ""
+    hidden = "\n".join(
+        f'  <input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+        for name, value in fields.items()
+    )
+    scopes = ", ".join(escape(s) for s in fields.get("scope", "").split())
+    body = f"""<h1>Sign in to X</h1>
+<p>An app asks to use your X account ({scopes}). Type any X user name: the sandbox creates
+the account the first time.</p>
+{message}
+<form method="post">
+{hidden}
+  <label>User name <input name="username" value="{escape(username)}" maxlength="15"
+    pattern="[A-Za-z0-9_]{{1,15}}" autocomplete="username" autofocus></label>
+  <button name="action" value="approve">Authorize app</button>
+  <button name="action" value="cancel" formnovalidate>Cancel</button>
+</form>"""
+    return _layout("Authorize app", body)

@@ -18,9 +18,12 @@ from x_sandbox.oauth_signatures import SignatureChecker
 from x_sandbox.rate_limits import TWEET_POST_ENDPOINT, UNLIMITED, Quota
 from x_sandbox.state import SandboxState
 from x_sandbox.x_problems import too_many_requests, unauthorized
+from x_sandbox.x_users import SandboxUser
 
 #: Where X's v2 API lives: every request under it acts in a user's name.
 API_PREFIX = "/2/"
+#: OAuth 2.0's own endpoints, which hand out the tokens the rest of ``/2/`` asks for.
+OAUTH2_PREFIX = "/2/oauth2/"
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +43,30 @@ class PostStatsMiddleware:
 
 
 class UserContextMiddleware:
-    """Every ``/2/`` request must be signed in a user's name (OAuth 1.0a user context):
-    sets ``req.context.user``, or answers X's 401."""
+    """Every ``/2/`` request acts in a user's name, signed with OAuth 1.0a or carrying an
+    OAuth 2.0 access token (``Authorization: Bearer``): sets ``req.context.user``, or
+    answers X's 401. ``/2/oauth2/`` itself is where a client gets its tokens."""
 
     def __init__(
-        self, checker: SignatureChecker, tokens: AccessTokens, state: SandboxState
+        self, checker: SignatureChecker, tokens: AccessTokens, state: SandboxState, clock: Clock
     ) -> None:
         self._checker = checker
         self._tokens = tokens
         self._state = state
+        self._clock = clock
+
+    def _user(self, req: falcon.Request) -> SandboxUser | None:
+        scheme, _, credentials = (req.get_header("Authorization") or "").partition(" ")
+        if scheme.lower() == "bearer":
+            with self._state.lock:
+                return self._state.oauth2.user_for(credentials.strip(), self._clock.now())
+        signed = self._checker.check(req, self._tokens.secret_for)
+        return self._tokens.user_for(signed.token) if signed and signed.token else None
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
-        if not req.path.startswith(API_PREFIX):
+        if not req.path.startswith(API_PREFIX) or req.path.startswith(OAUTH2_PREFIX):
             return
-        signed = self._checker.check(req, self._tokens.secret_for)
-        user = self._tokens.user_for(signed.token) if signed and signed.token else None
+        user = self._user(req)
         if user is None:
             log.info("api_unauthorized method=%s path=%s reason=signature", req.method, req.path)
             raise unauthorized()

@@ -41,6 +41,9 @@ class SandboxSettings:
     port: int = 8081
     consumer_key: str = "sandbox-consumer-key"
     consumer_secret: str = "sandbox-consumer-secret"
+    #: The OAuth 2.0 client (X's "Client ID" and "Client Secret" of a confidential app).
+    client_id: str = "sandbox-client-id"
+    client_secret: str = "sandbox-client-secret"
     #: Where people and the product reach the sandbox; used in the links it shows.
     public_url: str = "http://127.0.0.1:8081"
     #: Threads of the single gunicorn worker (state lives in that one process).
@@ -54,6 +57,8 @@ class SandboxSettings:
             port=_int(env, "X_SANDBOX_PORT", cls.port, low=1, high=65535),
             consumer_key=_str(env, "X_CONSUMER_KEY", cls.consumer_key),
             consumer_secret=_str(env, "X_CONSUMER_SECRET", cls.consumer_secret),
+            client_id=_str(env, "X_CLIENT_ID", cls.client_id),
+            client_secret=_str(env, "X_CLIENT_SECRET", cls.client_secret),
             public_url=_str(env, "X_SANDBOX_PUBLIC_URL", cls.public_url).rstrip("/"),
             threads=_int(env, "X_SANDBOX_THREADS", cls.threads, low=1, high=256),
         )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from x_sandbox.faults import Faults
 from x_sandbox.media import MediaLibrary
+from x_sandbox.oauth2_grants import OAuth2Grants
 from x_sandbox.post_stats import PostStats
 from x_sandbox.rate_limits import RateLimitWindows
 from x_sandbox.request_tokens import RequestTokens
@@ -19,6 +20,7 @@ class SandboxState:
     tweets: TweetLog = field(default_factory=TweetLog)
     media: MediaLibrary = field(default_factory=MediaLibrary)
     request_tokens: RequestTokens = field(default_factory=RequestTokens)
+    oauth2: OAuth2Grants = field(default_factory=OAuth2Grants)
     faults: Faults = field(default_factory=Faults)
     rate_limits: RateLimitWindows = field(default_factory=RateLimitWindows)
     stats: PostStats = field(default_factory=PostStats)
@@ -36,6 +38,7 @@ class SandboxState:
             self.tweets.clear()
             self.media.clear()
             self.request_tokens.clear()
+            self.oauth2.clear()
             self.clear_faults()
             self.stats.clear()
             self.revoked.clear()

@@ -103,6 +103,7 @@ class RevokeHook:
             raise falcon.HTTPBadRequest(description="Not an X user name.")
         with self._state.lock:
             self._state.revoked.add(username.lower())
+            self._state.oauth2.revoke(username.lower())
         log.info("user_revoked username=%s", username)
         resp.media = {"data": {"username": username, "revoked": True}}
 
@@ -114,3 +115,39 @@ class StatsHook:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         with self._state.lock:
             resp.media = self._state.stats.as_json()
+
+
+class OAuth2LifetimeHook:
+    """``POST {"seconds": n}`` makes OAuth 2.0 access tokens issued from now on live ``n``
+    seconds (X's two hours by default), so tests see them run out."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self._state = state
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        with self._state.lock:
+            resp.media = {"seconds": self._state.oauth2.lifetime_s}
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        try:
+            document = json_body(req)
+        except ValueError:
+            raise falcon.HTTPBadRequest(description="The body must be a JSON object.") from None
+        seconds = document.get("seconds") if isinstance(document, dict) else None
+        if not isinstance(seconds, int) or isinstance(seconds, bool) or not 1 <= seconds <= 86400:
+            raise falcon.HTTPBadRequest(description="seconds must be a whole number, 1 to 86400.")
+        with self._state.lock:
+            self._state.oauth2.lifetime_s = seconds
+        log.info("oauth2_lifetime_set seconds=%d", seconds)
+        resp.media = {"seconds": seconds}
+
+
+class OAuth2RefreshesHook:
+    """How many refresh grants each user's tokens went through: ``{"data": {name: n}}``."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self._state = state
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        with self._state.lock:
+            resp.media = {"data": dict(self._state.oauth2.refreshes)}
