@@ -30,6 +30,11 @@ DEV_ENCRYPTION_KEY = "OnBvkl43Gzsm2jiU0MvDNgswFitQQxiHyG6HP97SK9Q="
 #: The X sandbox's own app keys (services/x-sandbox), public by design.
 SANDBOX_CONSUMER_KEY = "sandbox-consumer-key"
 SANDBOX_CONSUMER_SECRET = "sandbox-consumer-secret"
+#: The X sandbox's OAuth 2.0 client, public by design.
+SANDBOX_CLIENT_ID = "sandbox-client-id"
+SANDBOX_CLIENT_SECRET = "sandbox-client-secret"
+#: How people sign in with X and connect accounts: OAuth 1.0a or OAuth 2.0 with PKCE.
+X_AUTH_METHODS = ("oauth1", "oauth2")
 #: Where the X sandbox listens: its compose host name and its port.
 SANDBOX_HOST = "x-sandbox"
 SANDBOX_PORT = 8081
@@ -81,6 +86,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be on or off (1/0, true/false), got {raw!r}")
 
 
+def _x_auth(env: Mapping[str, str]) -> str:
+    raw = _str(env, "X_AUTH", "oauth1").strip().lower()
+    if raw not in X_AUTH_METHODS:
+        raise ValueError(f"X_AUTH must be oauth1 or oauth2, got {raw!r}")
+    return raw
+
+
 def _delays(env: Mapping[str, str], name: str, default: tuple[float, ...]) -> tuple[float, ...]:
     raw = env.get(name, "")
     if not raw.strip():
@@ -105,6 +117,8 @@ SECRET_SETTINGS = (
     "ENCRYPTION_KEYS",
     "X_CONSUMER_KEY",
     "X_CONSUMER_SECRET",
+    "X_CLIENT_ID",
+    "X_CLIENT_SECRET",
     "REDIS_URL",
     "DATABASE_URL",
     "SMTP_URL",
@@ -192,6 +206,13 @@ class Settings:
     x_web_base_url: str
     x_consumer_key: str
     x_consumer_secret: str
+    #: "oauth1" or "oauth2": how sign-in and connecting another account talk to X.
+    x_auth: str
+    #: The OAuth 2.0 client (X's "Client ID" and "Client Secret").
+    x_client_id: str
+    x_client_secret: str
+    #: An OAuth 2.0 access token this close to running out is refreshed before a post.
+    x_refresh_margin_s: float
     x_timeout_s: float
     post_lease_s: float
     # Web
@@ -287,6 +308,10 @@ class Settings:
             x_web_base_url=_str(env, "X_WEB_BASE_URL", x_api).rstrip("/"),
             x_consumer_key=_secret(env, "X_CONSUMER_KEY", SANDBOX_CONSUMER_KEY),
             x_consumer_secret=_secret(env, "X_CONSUMER_SECRET", SANDBOX_CONSUMER_SECRET),
+            x_auth=_x_auth(env),
+            x_client_id=_secret(env, "X_CLIENT_ID", SANDBOX_CLIENT_ID),
+            x_client_secret=_secret(env, "X_CLIENT_SECRET", SANDBOX_CLIENT_SECRET),
+            x_refresh_margin_s=_float(env, "X_REFRESH_MARGIN_S", 300.0),
             x_timeout_s=x_timeout_s,
             # How long a worker owns a tweet it is posting before another may take over.
             post_lease_s=_float(env, "POST_LEASE_S", 2 * x_timeout_s + 5),
@@ -407,6 +432,15 @@ def _production_problems(settings: Settings) -> list[str]:
     if settings.x_consumer_secret == SANDBOX_CONSUMER_SECRET:
         problems.append(
             "X_CONSUMER_SECRET is the X sandbox's: set it to your X app's consumer secret"
+        )
+    if settings.x_auth == "oauth2" and settings.x_client_id == SANDBOX_CLIENT_ID:
+        problems.append(
+            "X_CLIENT_ID is the X sandbox's (X_AUTH=oauth2): set it to your X app's client id"
+        )
+    if settings.x_auth == "oauth2" and settings.x_client_secret == SANDBOX_CLIENT_SECRET:
+        problems.append(
+            "X_CLIENT_SECRET is the X sandbox's (X_AUTH=oauth2): "
+            "set it to your X app's client secret"
         )
     x_urls = {
         "X_API_BASE_URL": settings.x_api_base_url,

@@ -13,27 +13,37 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
+import redis
 import requests
 import tweepy
 
+from tweetnow.shared import db
 from tweetnow.shared.crypto import SecretBox
-from tweetnow.shared.models import Tweet
+from tweetnow.shared.models import ConnectionMethod, Tweet
 from tweetnow.shared.settings import Settings
 from tweetnow.shared.x_api import XApiSession
 
+from .oauth2_tokens import ConnectionBearerAuth, ConnectionTokens, RefreshBusy
 from .x_media import MediaProcessingFailed, XMediaClient
 
 
 @dataclass(frozen=True)
 class PostingAccount:
-    """The X account a tweet is posted as, with its encrypted OAuth 1.0a tokens."""
+    """The X account a tweet is posted as, with its encrypted tokens (OAuth 1.0a: token
+    and secret; OAuth 2.0: access and refresh token, read afresh from the connection)."""
 
     x_user_id: str
     access_token: str  # encrypted (SecretBox)
     access_secret: str  # encrypted (SecretBox)
     #: Its connection; None for a tweet written without one (its author's sign-in tokens).
     connection_id: int | None = None
+    method: ConnectionMethod = ConnectionMethod.OAUTH1
+
+    @property
+    def oauth2(self) -> bool:
+        return self.method is ConnectionMethod.OAUTH2 and self.connection_id is not None
 
     @classmethod
     def of(cls, tweet: Tweet) -> PostingAccount:
@@ -46,15 +56,48 @@ class PostingAccount:
             connection.access_token,
             connection.access_secret,
             connection.id,
+            ConnectionMethod(connection.method),
         )
 
 
+class OAuth2UserClient(tweepy.Client):
+    """A tweepy client in OAuth 2.0 user context: every call goes with the session's
+    ``ConnectionBearerAuth``, whatever ``user_auth`` the caller names (tweepy would
+    otherwise sign OAuth 1.0a, or send an app-only bearer token)."""
+
+    def request(
+        self,
+        method: str,
+        route: str,
+        params: Any = None,
+        json: Any = None,
+        user_auth: bool = False,
+    ) -> Any:
+        return super().request(method, route, params=params, json=json, user_auth=False)
+
+
 class XClientFactory:
-    def __init__(self, settings: Settings, box: SecretBox) -> None:
+    def __init__(
+        self, settings: Settings, box: SecretBox, redis_client: redis.Redis | None = None
+    ) -> None:
         self.settings = settings
         self.box = box
+        self.tokens = ConnectionTokens(
+            settings, box, redis_client if redis_client is not None else db.redis_client(settings)
+        )
+
+    def _bearer(self, account: PostingAccount) -> ConnectionBearerAuth:
+        assert account.connection_id is not None
+        return ConnectionBearerAuth(self.tokens, account.connection_id)
 
     def for_account(self, account: PostingAccount) -> tweepy.Client:
+        if account.oauth2:
+            oauth2_client = OAuth2UserClient()
+            oauth2_client.session = XApiSession(
+                self.settings.x_api_base_url, self.settings.x_timeout_s
+            )
+            oauth2_client.session.auth = self._bearer(account)
+            return oauth2_client
         client = tweepy.Client(
             consumer_key=self.settings.x_consumer_key,
             consumer_secret=self.settings.x_consumer_secret,
@@ -67,13 +110,15 @@ class XClientFactory:
     def media_for_account(self, account: PostingAccount) -> XMediaClient:
         """Image uploads in the account's name, on a session of their own (so the posting
         client's last headers stay those of the post, for X's quotas)."""
+        session = XApiSession(self.settings.x_api_base_url, self.settings.x_timeout_s)
+        if account.oauth2:
+            return XMediaClient(session, self._bearer(account))
         auth = tweepy.OAuth1UserHandler(
             self.settings.x_consumer_key,
             self.settings.x_consumer_secret,
             self.box.decrypt(account.access_token),
             self.box.decrypt(account.access_secret),
         ).apply_auth()
-        session = XApiSession(self.settings.x_api_base_url, self.settings.x_timeout_s)
         return XMediaClient(session, auth)
 
 
@@ -137,6 +182,8 @@ def classify(exc: BaseException, *, now: float | None = None) -> XFailure | None
         return XFailure(Outcome.TRANSIENT, f"X answered {_x_message(exc)}")
     if isinstance(exc, MediaProcessingFailed):
         return XFailure(Outcome.PERMANENT, f"X refused an image: {exc}")
+    if isinstance(exc, RefreshBusy):
+        return XFailure(Outcome.TRANSIENT, "the account's X tokens were being refreshed")
     if isinstance(exc, TimeoutError):
         return XFailure(Outcome.TRANSIENT, f"X took too long: {exc}")
     if isinstance(exc, requests.RequestException):

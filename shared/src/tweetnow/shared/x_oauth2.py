@@ -1,0 +1,154 @@
+"""X's OAuth 2.0 (Authorization Code with PKCE, S256): the authorize link, and the token
+endpoint's two grants (a code for a first pair, a refresh token for the next one).
+
+The web starts and finishes sign-in with it; the tweeter refreshes with it. X's
+app is a confidential client: each token request carries the client id and
+secret in HTTP Basic auth. Every call to X is made on an ``XApiSession`` (the
+configured host, ``X_TIMEOUT_S``).
+
+The requests are plain form posts on ``requests``: oauthlib, which
+requests_oauthlib builds on, refuses every http:// address unless a
+process-wide switch is set, and the X sandbox speaks http.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from .clock import utcnow
+from .settings import Settings
+from .x_api import XApiSession
+
+#: What tweetnow asks X for: read and post tweets (with images), know who the account
+#: is, and a refresh token (``offline.access``) so posting outlives the two-hour token.
+SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
+AUTHORIZE_PATH = "/2/oauth2/authorize"
+TOKEN_PATH = "/2/oauth2/token"
+
+
+class TokenRequestRefused(Exception):
+    """X's token endpoint said no: ``error`` is OAuth 2.0's code (``invalid_grant``, ...)."""
+
+    def __init__(self, error: str, description: str, status: int) -> None:
+        super().__init__(f"{error}: {description}" if description else error)
+        self.error = error
+        self.status = status
+
+    @property
+    def grant_refused(self) -> bool:
+        """The code or refresh token itself is spent, revoked or unknown: only a new
+        authorization helps."""
+        return self.error in ("invalid_grant", "invalid_request") and self.status < 500
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    #: None when X gave none (``offline.access`` not granted).
+    refresh_token: str | None
+    expires_at: datetime | None
+
+
+def new_code_verifier() -> str:
+    """A PKCE code verifier: 64 random URL-safe characters (RFC 7636 allows 43-128)."""
+    return secrets.token_urlsafe(48)
+
+
+def code_challenge(verifier: str) -> str:
+    """The S256 challenge: base64url(sha256(verifier)) without padding."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def new_state() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class XOAuth2:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def authorization_url(self, state: str, verifier: str) -> str:
+        """Where to send the person (X_AUTHORIZE_BASE_URL) to let tweetnow in."""
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.settings.x_client_id,
+                "redirect_uri": self.settings.oauth_callback_url,
+                "scope": " ".join(SCOPES),
+                "state": state,
+                "code_challenge": code_challenge(verifier),
+                "code_challenge_method": "S256",
+            }
+        )
+        return f"{self.settings.x_authorize_base_url}{AUTHORIZE_PATH}?{query}"
+
+    def exchange_code(self, code: str, verifier: str, *, timeout_s: float) -> TokenPair:
+        return self._token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": self.settings.oauth_callback_url,
+                "code_verifier": verifier,
+                "client_id": self.settings.x_client_id,
+            },
+            timeout_s,
+        )
+
+    def refresh(self, refresh_token: str, *, timeout_s: float) -> TokenPair:
+        """The next pair; the refresh token given is spent on X from then on."""
+        return self._token_request(
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+                "client_id": self.settings.x_client_id,
+            },
+            timeout_s,
+        )
+
+    def _token_request(self, form: dict[str, str], timeout_s: float) -> TokenPair:
+        session = XApiSession(self.settings.x_api_base_url, timeout_s)
+        with session:
+            response = session.post(
+                self.settings.x_api_base_url + TOKEN_PATH,
+                data=form,
+                auth=(self.settings.x_client_id, self.settings.x_client_secret),
+                headers={"Accept": "application/json"},
+            )
+        body = _json(response)
+        if response.status_code >= 500:
+            response.raise_for_status()
+        if response.status_code != 200 or "access_token" not in body:
+            raise TokenRequestRefused(
+                str(body.get("error") or f"http_{response.status_code}"),
+                str(body.get("error_description") or ""),
+                response.status_code,
+            )
+        expires_in = body.get("expires_in")
+        expires_at = (
+            utcnow() + timedelta(seconds=float(expires_in))
+            if isinstance(expires_in, int | float)
+            else None
+        )
+        refresh_token = body.get("refresh_token")
+        return TokenPair(
+            access_token=str(body["access_token"]),
+            refresh_token=str(refresh_token) if refresh_token else None,
+            expires_at=expires_at,
+        )
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
