@@ -178,3 +178,15 @@ def test_revoking_ends_access_and_refresh(sandbox: Sandbox) -> None:
     assert r.json["error"] == "invalid_grant"
     again = _sign_in(sandbox)
     assert _post(sandbox, again["access_token"], "connected again").status_code == 201
+
+
+def test_expire_hook_ends_access_but_not_refresh(sandbox: Sandbox) -> None:
+    pair = _sign_in(sandbox)
+    r = sandbox.client.simulate_post("/_sandbox/users/carol/expire-tokens")
+    assert r.json["data"]["expired"] == 1
+    assert _post(sandbox, pair["access_token"], "expired").status_code == 401
+    refreshed = _token(
+        sandbox, {"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
+    )
+    assert refreshed.status_code == 200
+    assert _post(sandbox, refreshed.json["access_token"], "fresh again").status_code == 201

@@ -19,6 +19,7 @@ from x_sandbox.posting import TweetIntake
 from x_sandbox.resources.consent import ConsentResource
 from x_sandbox.resources.hooks import (
     FaultsHook,
+    OAuth2ExpireHook,
     OAuth2LifetimeHook,
     OAuth2RefreshesHook,
     PostedTweetsHook,
@@ -96,6 +97,7 @@ def create_app(
     app.add_route("/_sandbox/stats", StatsHook(state))
     app.add_route("/_sandbox/oauth2/lifetime", OAuth2LifetimeHook(state))
     app.add_route("/_sandbox/oauth2/refreshes", OAuth2RefreshesHook(state))
+    app.add_route("/_sandbox/users/{username}/expire-tokens", OAuth2ExpireHook(state, clock))
     return app
 
 

@@ -135,6 +135,14 @@ class OAuth2Grants:
             return None
         return grant.user
 
+    def expire(self, user_key: str, now: float) -> int:
+        """Let the user's access tokens run out now (their refresh tokens stay good); how
+        many there were."""
+        live = [g for g in self._access.values() if g.user.key == user_key and g.expires_at > now]
+        for grant in live:
+            grant.expires_at = now
+        return len(live)
+
     def revoke(self, user_key: str) -> int:
         """Forget every token of the user (lower-case name); how many there were."""
         gone = 0

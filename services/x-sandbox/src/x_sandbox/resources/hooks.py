@@ -7,6 +7,7 @@ import logging
 
 import falcon
 
+from x_sandbox.clock import Clock
 from x_sandbox.faults import FaultsError
 from x_sandbox.request_body import json_body
 from x_sandbox.state import SandboxState
@@ -151,3 +152,20 @@ class OAuth2RefreshesHook:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         with self._state.lock:
             resp.media = {"data": dict(self._state.oauth2.refreshes)}
+
+
+class OAuth2ExpireHook:
+    """``POST``: the user's OAuth 2.0 access tokens run out at once, as after their two
+    hours; their refresh tokens still work."""
+
+    def __init__(self, state: SandboxState, clock: Clock) -> None:
+        self._state = state
+        self._clock = clock
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, username: str) -> None:
+        if not is_valid_username(username):
+            raise falcon.HTTPBadRequest(description="Not an X user name.")
+        with self._state.lock:
+            expired = self._state.oauth2.expire(username.lower(), self._clock.now())
+        log.info("oauth2_tokens_expired username=%s count=%d", username, expired)
+        resp.media = {"data": {"username": username, "expired": expired}}

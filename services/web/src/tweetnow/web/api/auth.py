@@ -101,10 +101,15 @@ class Callback:
         self.binding = binding
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        if req.get_param("denied"):
+        if req.get_param("denied") or req.get_param("error") == "access_denied":
             raise falcon.HTTPSeeOther("/?signin=denied")
-        token = req.get_param("oauth_token", required=True)
-        verifier = req.get_param("oauth_verifier", required=True)
+        if self.signin.oauth2:
+            # OAuth 2.0: the pending sign-in is named by its state; the code is the verifier.
+            token = req.get_param("state", required=True)
+            verifier = req.get_param("code", required=True)
+        else:
+            token = req.get_param("oauth_token", required=True)
+            verifier = req.get_param("oauth_verifier", required=True)
         if not self.binding.matches(req, token):
             # Left unused: the browser that started this sign-in may still finish it.
             raise SignInProblem(
@@ -114,8 +119,12 @@ class Callback:
                 "sign in again from this one.",
             )
         pending = self._take_request_token(token)
+        method = ConnectionMethod.OAUTH2 if self.signin.oauth2 else ConnectionMethod.OAUTH1
         try:
-            account = self.signin.finish(token, pending.oauth_token_secret, verifier)
+            if self.signin.oauth2:
+                account = self.signin.finish_oauth2(verifier, pending.oauth_token_secret)
+            else:
+                account = self.signin.finish(token, pending.oauth_token_secret, verifier)
         except XSignInError as exc:
             log.warning("x_signin_finish_failed", failure=exc.failure.value, error=str(exc))
             raise x_problem(
@@ -128,10 +137,10 @@ class Callback:
                 ),
             ) from None
         if pending.connecting_user_id is not None:
-            self._connect(req, resp, pending.connecting_user_id, account)
+            self._connect(req, resp, pending.connecting_user_id, account, method)
             return
         user = self._upsert_user(account)
-        save_connection(self.deps.box, user, account, ConnectionMethod.OAUTH1)
+        save_connection(self.deps.box, user, account, method)
         # Whoever was signed in with this browser before is signed out: one browser, one session.
         self.sessions.start(resp, user, replacing=req.context.session)
         self.binding.release(resp)
@@ -140,7 +149,12 @@ class Callback:
         resp.location = "/"
 
     def _connect(
-        self, req: falcon.Request, resp: falcon.Response, user_id: int, account: XAccount
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        user_id: int,
+        account: XAccount,
+        method: ConnectionMethod,
     ) -> None:
         """Add the approved account to the connections of the person who asked for it, in
         the browser they asked in (still signed in as them)."""
@@ -152,7 +166,7 @@ class Callback:
                 description="Connecting an X account finishes in the browser, signed in as "
                 "the person who started it; sign in and connect again.",
             )
-        connection = save_connection(self.deps.box, user, account, ConnectionMethod.OAUTH1)
+        connection = save_connection(self.deps.box, user, account, method)
         self.binding.release(resp)
         log.info("x_account_connect_done", user_id=user.id, connection_id=connection.id)
         resp.status = falcon.HTTP_303

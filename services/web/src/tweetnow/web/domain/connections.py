@@ -36,6 +36,7 @@ def save_connection(
         "method": method.value,
         "access_token": box.encrypt(account.access_token),
         "access_secret": box.encrypt(account.access_token_secret),
+        "expires_at": to_db(account.expires_at) if account.expires_at else None,
         "status": ConnectionStatus.ACTIVE.value,
         "status_reason": None,
         "updated_at": now,
