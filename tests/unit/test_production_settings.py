@@ -59,6 +59,16 @@ def test_a_safe_production_configuration_has_no_problem():
         ({"ENCRYPTION_KEYS": None}, "ENCRYPTION_KEYS is empty", "set ENCRYPTION_KEYS"),
         ({"X_CONSUMER_KEY": None}, "X_CONSUMER_KEY is the X sandbox's", "consumer key"),
         (
+            {"X_AUTH": "oauth2", "X_CLIENT_SECRET": "our-client-secret"},
+            "X_CLIENT_ID is the X sandbox's (X_AUTH=oauth2)",
+            "client id",
+        ),
+        (
+            {"X_AUTH": "oauth2", "X_CLIENT_ID": "our-client-id"},
+            "X_CLIENT_SECRET is the X sandbox's (X_AUTH=oauth2)",
+            "client secret",
+        ),
+        (
             {"X_CONSUMER_SECRET": "sandbox-consumer-secret"},
             "X_CONSUMER_SECRET is the X sandbox's",
             "consumer secret",
@@ -228,3 +238,14 @@ def test_the_production_compose_file_turns_production_mode_on_for_every_tweetnow
     assert ours == {"migrate", "web", "tweeter", "mailer", "scheduler"}
     for name in ours:
         assert production["services"][name]["environment"]["TWEETNOW_ENV"] == "production"
+
+
+def test_oauth2_with_its_own_client_has_no_problem():
+    assert problems(X_AUTH="oauth2", X_CLIENT_ID="our-id", X_CLIENT_SECRET="our-secret") == []
+
+
+def test_x_auth_names_one_of_the_two_methods():
+    assert Settings.from_env({}).x_auth == "oauth1"
+    assert Settings.from_env({"X_AUTH": "OAuth2"}).x_auth == "oauth2"
+    with pytest.raises(ValueError, match="X_AUTH must be oauth1 or oauth2"):
+        Settings.from_env({"X_AUTH": "oauth3"})

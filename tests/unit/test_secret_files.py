@@ -12,6 +12,8 @@ FIELDS = {
     "SECRET_KEY": "secret_key",
     "X_CONSUMER_KEY": "x_consumer_key",
     "X_CONSUMER_SECRET": "x_consumer_secret",
+    "X_CLIENT_ID": "x_client_id",
+    "X_CLIENT_SECRET": "x_client_secret",
     "REDIS_URL": "redis_url",
     "DATABASE_URL": "database_url",
     "SMTP_URL": "smtp_url",

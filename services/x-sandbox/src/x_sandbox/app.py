@@ -71,7 +71,9 @@ def create_app(
     app.add_route("/oauth/authorize", consent)
     app.add_route("/oauth/access_token", AccessTokenResource(checker, tokens, state, clock))
 
-    app.add_route("/2/oauth2/authorize", OAuth2AuthorizeResource(settings, state, clock))
+    authorize = OAuth2AuthorizeResource(settings, state, clock)
+    app.add_route("/2/oauth2/authorize", authorize)
+    app.add_route("/i/oauth2/authorize", authorize)  # where X itself shows it (x.com)
     app.add_route("/2/oauth2/token", OAuth2TokenResource(settings, state, clock))
 
     app.add_route("/2/users/me", UsersMeResource())

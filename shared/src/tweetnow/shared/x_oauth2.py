@@ -30,7 +30,8 @@ from .x_api import XApiSession
 #: What tweetnow asks X for: read and post tweets (with images), know who the account
 #: is, and a refresh token (``offline.access``) so posting outlives the two-hour token.
 SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.write")
-AUTHORIZE_PATH = "/2/oauth2/authorize"
+#: On X_AUTHORIZE_BASE_URL: https://x.com/i/oauth2/authorize on X (the sandbox serves it too).
+AUTHORIZE_PATH = "/i/oauth2/authorize"
 TOKEN_PATH = "/2/oauth2/token"
 
 
