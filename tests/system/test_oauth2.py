@@ -3,12 +3,14 @@ refreshing a connection's tokens once when they run out while three tweeters pos
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from PIL import Image
 
 from tests.support.local_stack import LocalStack
 from tests.support.processes import Process
@@ -117,3 +119,30 @@ def test_token_running_out_soon_is_refreshed_before_the_post(
     assert job["status"] == "succeeded", job
     assert _refreshes(oauth2_stack, username) == 1
     assert len(oauth2_stack.sandbox_tweets(username)) == 1
+
+
+def test_an_image_goes_up_with_a_bearer_token_refreshed_after_it_ran_out(
+    oauth2_stack: Stack,
+) -> None:
+    username = f"o2{uuid.uuid4().hex[:10]}"
+    person = oauth2_stack.sign_in(username)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 80, 30)).save(out, format="PNG")
+    r = person.api().post(
+        person.url("/api/media"),
+        files={"file": ("photo.png", out.getvalue(), "application/octet-stream")},
+        data={"alt_text": "An orange square"},
+        timeout=30,
+    )
+    assert r.status_code == 201, r.text
+    _expire_tokens(oauth2_stack, username)
+
+    text = f"with an image {uuid.uuid4().hex[:6]}"
+    r = person.post_tweet(text, media_ids=[r.json()["id"]])
+    assert r.status_code == 202, r.text
+    job = person.wait_job(r.json()["job"]["id"], timeout=60)
+    assert job["status"] == "succeeded", job
+    (posted,) = oauth2_stack.sandbox_tweets(username)
+    assert posted["text"] == text
+    assert [m["alt_text"] for m in posted["media"]] == ["An orange square"]
+    assert _refreshes(oauth2_stack, username) == 1

@@ -37,7 +37,12 @@ LOCK_KEY = "tweetnow:x-refresh:{connection_id}"
 
 
 class RefreshRefused(Exception):
-    """X would not refresh the connection's tokens: it needs to be connected again."""
+    """X would not refresh the connection's tokens: it needs to be connected again.
+    ``stored_token`` is the access token the row still holds."""
+
+    def __init__(self, message: str, stored_token: str) -> None:
+        super().__init__(message)
+        self.stored_token = stored_token
 
 
 class RefreshBusy(TimeoutError):
@@ -100,7 +105,7 @@ class ConnectionTokens:
         except TokenRequestRefused as exc:
             log.warning("x_token_refresh_refused", connection_id=connection_id, error=str(exc))
             if exc.grant_refused:
-                raise RefreshRefused(str(exc)) from exc
+                raise RefreshRefused(str(exc), current) from exc
             raise
         saved = (
             XConnection.update(
@@ -134,14 +139,11 @@ class ConnectionBearerAuth(requests.auth.AuthBase):
 
     def _current(self) -> str:
         if self.token is None:
-            row_token = self.tokens.box.decrypt(
-                XConnection.get_by_id(self.connection_id).access_token
-            )
             try:
                 self.token = self.tokens.access_token(self.connection_id)
-            except RefreshRefused:
+            except RefreshRefused as refused:
                 self.refused = True
-                self.token = row_token
+                self.token = refused.stored_token
         return self.token
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
