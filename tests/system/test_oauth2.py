@@ -60,6 +60,20 @@ def test_sign_in_with_oauth2_and_post(oauth2_stack: Stack) -> None:
     assert _refreshes(oauth2_stack, username) == 0
 
 
+def test_connect_another_account_over_oauth2_and_post_as_it(oauth2_stack: Stack) -> None:
+    person = oauth2_stack.sign_in(f"o2{uuid.uuid4().hex[:10]}")
+    second = f"o2{uuid.uuid4().hex[:10]}"
+    connected = person.connect_x_account(second)
+    assert connected["method"] == "oauth2"
+    assert connected["status"] == "active"
+
+    text = f"as the second account {uuid.uuid4().hex[:6]}"
+    r = person.post_tweet(text, account_id=connected["id"])
+    assert r.status_code == 202, r.text
+    assert person.wait_job(r.json()["job"]["id"])["status"] == "succeeded"
+    assert [t["text"] for t in oauth2_stack.sandbox_tweets(second)] == [text]
+
+
 def test_callback_from_another_browser_is_refused(oauth2_stack: Stack) -> None:
     callback = oauth2_stack.approved_callback(requests.Session(), f"o2{uuid.uuid4().hex[:10]}")
     assert "code=" in callback and "state=" in callback
