@@ -19,6 +19,7 @@ def start_stack(workdir: Path) -> tuple[dict[str, str], RedisServer, list[Proces
         "SECRET_KEY": "bench",
         "WEB_PORT": str(web_port),
         "WEB_CONCURRENCY": "2",
+        "MAX_PENDING_TWEETS": "1000000",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
         "X_API_BASE_URL": f"http://127.0.0.1:{sandbox_port}",
         "X_SANDBOX_PORT": str(sandbox_port),

@@ -35,7 +35,9 @@ def mask_addresses(text: str) -> str:
 
 def _masked(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_addresses(value)
+        return mask_addresses(value) if "@" in value else value
+    if isinstance(value, int | float | bool) or value is None:
+        return value
     if isinstance(value, dict):
         return {k: _masked(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
