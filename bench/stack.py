@@ -19,7 +19,10 @@ def start_stack(workdir: Path) -> tuple[dict[str, str], RedisServer, list[Proces
         "SECRET_KEY": "bench",
         "WEB_PORT": str(web_port),
         "WEB_CONCURRENCY": "2",
+        # The HTTP runs post tens of thousands of tweets that no tweeter takes.
         "MAX_PENDING_TWEETS": "1000000",
+        # Enough threads that the sandbox is not what bounds three tweeters at 300 ms.
+        "X_SANDBOX_THREADS": "64",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
         "X_API_BASE_URL": f"http://127.0.0.1:{sandbox_port}",
         "X_SANDBOX_PORT": str(sandbox_port),

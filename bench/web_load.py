@@ -176,3 +176,18 @@ def summarise(samples: list[dict[str, float]]) -> dict[str, object]:
         "rps_spread": [ordered[0]["rps"], ordered[-1]["rps"]],
         "p99_spread": [min(s["p99_ms"] for s in samples), max(s["p99_ms"] for s in samples)],
     }
+
+
+def cancel_pending(database_url: str) -> int:
+    """Cancel the tweets the runs left queued or scheduled (no tweeter ran): the sweeper
+    and the dispatcher must not send them during the benchmarks that follow."""
+    from tweetnow.shared.db import open_database
+    from tweetnow.shared.models import Tweet, TweetStatus
+
+    db = open_database(database_url)
+    with db.connection_context():
+        return int(
+            Tweet.update(status=TweetStatus.CANCELED)
+            .where(Tweet.status.in_((TweetStatus.QUEUED, TweetStatus.SCHEDULED)))
+            .execute()
+        )
