@@ -401,5 +401,5 @@ def get_app() -> falcon.App:
     in the master, so a worker never exits here in a loop of restarts."""
     settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
-    open_database(settings.database_url)
+    open_database(settings.database_url, pooled=True)
     return create_app(WebDeps.from_settings(settings))
