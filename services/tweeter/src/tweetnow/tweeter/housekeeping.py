@@ -10,7 +10,9 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
   message is stuck in a live worker's ack set after a Redis restart, Dramatiq
   #527); re-sending is safe, the row's status guards against doing the work
   twice;
-- cleanup: expired sessions, stale sign-in requests and old images' bytes. Job status records
+- cleanup: expired sessions, stale sign-in requests, old images' bytes, and tweets held
+  longer than ``HELD_MAX_DAYS`` for an X account that needs reconnecting (they fail,
+  with a notice to their author, as any failed tweet). Job status records
   and their attempt lists expire by themselves in Redis (``JOB_STATUS_TTL_S``).
 """
 
@@ -50,7 +52,9 @@ from tweetnow.shared.periodic import (
 )
 from tweetnow.shared.worker import WorkerRuntime
 
+from .held_tweets import fail_long_held
 from .media_retention import forget_old_images
+from .posting import failed_tweet_notice
 
 log = get_logger(__name__)
 
@@ -263,4 +267,15 @@ def declare_housekeeping(runtime: WorkerRuntime) -> None:
     periodic_actor(
         SWEEP_OUTBOX, lambda: sweep_outbox(broker, store, grace_s=settings.sweep_grace_s)
     )
-    periodic_actor(CLEANUP, lambda: cleanup(media_keep_s=settings.media_keep_s))
+    notify_failed = failed_tweet_notice(broker)
+    periodic_actor(
+        CLEANUP,
+        lambda: (
+            cleanup(media_keep_s=settings.media_keep_s)
+            | {
+                "held_too_long": fail_long_held(
+                    max_days=settings.held_max_days, on_failed=notify_failed
+                )
+            }
+        ),
+    )
