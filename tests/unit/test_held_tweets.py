@@ -5,6 +5,7 @@ releasing them once, HELD_MAX_DAYS failing old ones, and disconnecting."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -102,12 +103,18 @@ def test_a_401_holds_the_tweet_and_notifies_once_and_later_tweets_wait_without_c
     first, second = tweet_of(connection, 1), tweet_of(connection, 2)
     client = RevokedClient()
     breaks: list[tuple[int, str]] = []
+    committed: list[int] = []
     failures: list[int] = []
+
+    def on_broken(tweet: Tweet, conn: XConnection, reason: str) -> Callable[[], object]:
+        breaks.append((conn.id, reason))
+        return lambda: committed.append(conn.id)
+
     poster = TweetPoster(
         Clients(client),  # type: ignore[arg-type]
         lease_s=30,
         on_failed=lambda tweet, _reason: failures.append(tweet.id),
-        on_broken=lambda tweet, conn, reason: breaks.append((conn.id, reason)),
+        on_broken=on_broken,
     )
 
     poster.post(first.id, last_attempt=False)
@@ -116,6 +123,7 @@ def test_a_401_holds_the_tweet_and_notifies_once_and_later_tweets_wait_without_c
 
     assert client.calls == 1
     assert [c for c, _ in breaks] == [connection.id]
+    assert committed == [connection.id]  # the notice's job goes after the commit
     assert "@bea" in breaks[0][1]
     assert failures == []
     for tweet in (first, second):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import dramatiq
 import tweepy
@@ -18,11 +19,12 @@ from dramatiq.middleware import CurrentMessage
 from tweetnow.shared.clock import from_db, utcnow
 from tweetnow.shared.contracts import PermanentFailure, consumes
 from tweetnow.shared.crypto import SecretBox
+from tweetnow.shared.db import database
 from tweetnow.shared.jobs import final_failure, give_attempt_back, is_last_attempt
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET, PostTweet, retry_policy
 from tweetnow.shared.models import MailKind, Tweet, XConnection
-from tweetnow.shared.outbox import request_mail
+from tweetnow.shared.outbox import enqueue_mail, record_mail, request_mail
 from tweetnow.shared.webhook_events import WebhookEvents
 from tweetnow.shared.worker import WorkerRuntime
 from tweetnow.shared.x_api import XApiSession
@@ -42,8 +44,10 @@ CLOCK_SKEW = timedelta(seconds=30)
 #: Called once when a tweet ends failed (e.g. to mail its author a notice).
 FailureHook = Callable[[Tweet, str], None]
 
-#: Called once per break when X stops taking a connection's access (to mail its person).
-BreakHook = Callable[[Tweet, XConnection, str], None]
+#: Called once per break when X stops taking a connection's access, inside the
+#: transaction that records the break (to record the mail to its person); what it
+#: returns is called after the commit (to send that mail's job).
+BreakHook = Callable[[Tweet, XConnection, str], Callable[[], object] | None]
 
 
 class TransientXError(Exception):
@@ -280,10 +284,14 @@ class TweetPoster:
         needs reconnecting, the tweet waits for that. Raises ConnectionBroken."""
         connection = XConnection.get_by_id(connection_id)
         reason = reconnect_reason(connection.username)
-        if connection_rows.mark_reconnect_needed(connection_id, reason):
-            log.warning("connection_reconnect_needed", connection_id=connection_id)
-            if self.on_broken is not None:
-                self.on_broken(tweet, connection, reason)
+        after_commit = None
+        with database.atomic():  # the break and its notice's row: both or neither
+            if connection_rows.mark_reconnect_needed(connection_id, reason):
+                log.warning("connection_reconnect_needed", connection_id=connection_id)
+                if self.on_broken is not None:
+                    after_commit = self.on_broken(tweet, connection, reason)
+        if after_commit is not None:
+            after_commit()
         self._hold(tweet, connection.username)
         raise ConnectionBroken(reason)
 
@@ -336,13 +344,15 @@ def declare_post_tweet(runtime: WorkerRuntime) -> None:
 
     notify_author = failed_tweet_notice(broker)
 
-    def notify_reconnect(tweet: Tweet, connection: XConnection, reason: str) -> None:
-        """Mail the person once per break that the connection needs reconnecting."""
+    def notify_reconnect(
+        tweet: Tweet, connection: XConnection, reason: str
+    ) -> Callable[[], object] | None:
+        """Record the mail telling the person that the connection needs reconnecting (one
+        per break); its job goes after the commit (or, if Redis fails, with the sweeper)."""
         user = tweet.user
         if not user.email:
-            return
-        request_mail(
-            broker,
+            return None
+        mail = record_mail(
             kind=MailKind.RECONNECT_NEEDED,
             recipient=user.email,
             user=user,
@@ -350,6 +360,7 @@ def declare_post_tweet(runtime: WorkerRuntime) -> None:
             dedupe_key=f"reconnect_needed:{connection.id}:{connection.updated_at}",
             request_id=tweet.request_id,
         )
+        return None if mail is None else partial(enqueue_mail, broker, mail)
 
     poster = TweetPoster(
         XClientFactory(settings, SecretBox(settings.encryption_keys)),
