@@ -134,6 +134,8 @@ def test_disconnecting_an_account_cancels_its_pending_tweets_with_the_reason(sta
 
     refused = person.post_tweet(unique("no longer"), account_id=account["id"])
     assert refused.status_code == 422, refused.text
+    compose = person.session.get(person.url("/"), timeout=10).text
+    assert f"@{second}" not in compose  # no longer one to post as
 
 
 def test_the_account_signed_in_with_cannot_be_disconnected(stack: Stack):
