@@ -20,7 +20,7 @@ from tweetnow.shared.settings import startup_settings
 from . import schemas
 from .admin import register_admin
 from .api.account import Me
-from .api.accounts import Accounts
+from .api.accounts import AccountItem, Accounts
 from .api.auth import SIGN_IN_WINDOW, Callback, Login, Logout, LogoutEverywhere, SignInProblem
 from .api.docs import OpenApiDocument
 from .api.health import Liveness, Readiness
@@ -280,6 +280,21 @@ def route_table(
                     "The X accounts the caller can post as: the one signed in with first",
                     (Answer(200, schemas.AccountList, "Connected accounts"),),
                     errors=(401,),
+                )
+            },
+        ),
+        Route(
+            "/api/accounts/{account_id:id}",
+            AccountItem(deps.jobs),
+            operations={
+                "delete": Operation(
+                    "Disconnect a connected X account: its tokens are erased, its scheduled, "
+                    "queued and held tweets canceled",
+                    (
+                        Answer(200, schemas.Account, "Disconnected"),
+                        Answer(409, schemas.Error, "The account signed in with"),
+                    ),
+                    errors=(401, 403, 404),
                 )
             },
         ),
