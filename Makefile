@@ -11,7 +11,7 @@ SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: help venv dev test test-unit test-system test-faults screenshots bench lint fmt lock redis chromium clean
+.PHONY: help venv dev test test-unit test-system test-faults screenshots bench lint fmt lock redis wrk chromium clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ $(BENCH_STAMP): requirements/bench.txt $(STAMP)
 
 redis: ## Make sure redis-server is installed (installs Debian's package as root)
 	@scripts/ensure-redis.sh
+
+wrk: ## Make sure wrk, the HTTP load generator of make bench, is installed (Debian's package as root or with sudo)
+	@scripts/ensure-wrk.sh
 
 dev: venv redis ## Run everything in the foreground without Docker (SQLite); Ctrl-C stops it
 	VENV=$(VENV) scripts/dev.sh
@@ -54,7 +57,7 @@ test-faults: venv redis ## Fault suite: SIGKILLed workers, Redis restart, locked
 screenshots: venv redis chromium ## Run the browser tests and keep their screenshots in docs/screenshots/ (the README shows them)
 	TWEETNOW_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest tests/browser
 
-bench: $(BENCH_STAMP) redis ## Benchmarks (numbers in the README; installs the peers they compare with); writes bench/results/ and docs/bench/numbers.svg
+bench: $(BENCH_STAMP) redis wrk ## Benchmarks (numbers and targets in the README; installs wrk and the peers they compare with); writes bench/results/ and docs/bench/numbers.svg
 	$(PY) -m bench.run
 	$(PY) -m bench.pages
 	$(PY) -m bench.admin

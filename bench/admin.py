@@ -111,7 +111,7 @@ def seed(deps: WebDeps) -> tuple[dict[str, str], dict[str, str]]:
     for n in range(3):
         registry = WorkerRegistry(name=f"tweeter-{n}:{100 + n}", interval_s=3600)
         registry.after_worker_boot(
-            SimpleNamespace(client=client, get_declared_queues=set),
+            SimpleNamespace(client=client, get_declared_queues=set, broker_id=f"bench-{n}"),
             SimpleNamespace(consumer_whitelist={"tweets", "periodic"}, worker_threads=8),
         )
     app = falcon.App()

@@ -1,8 +1,10 @@
-"""`make bench`: every benchmark of issue 7 in one run, side by side on this machine.
+"""`make bench`: every benchmark in one run, side by side on this machine.
 
-Prints a table (each number with what it means), writes bench/results/numbers.json
+Prints a table (each number with what it means) and issue 15's targets (each a
+ratio of two numbers of this run, met or not), writes bench/results/numbers.json
 and the chart docs/bench/numbers.svg that the README shows. Real processes on
-loopback: redis-server, gunicorn, dramatiq, celery, rq, the X sandbox.
+loopback: redis-server, gunicorn, dramatiq, celery, rq, the X sandbox, and wrk
+driving the HTTP numbers.
 BENCH_QUICK=1 runs fewer samples (a smoke run, numbers not for the README).
 """
 
@@ -19,10 +21,11 @@ from pathlib import Path
 
 import redis
 
-from bench import accept, done, overhead, pickup, throughput
+from bench import done, overhead, pickup, throughput, web_load
 from bench.chart import render
-from bench.machine import group_rss_mb, load_average
+from bench.machine import group_rss_mb, largest_process_rss_mb, load_average
 from bench.stack import start_stack
+from bench.targets import evaluate
 from tests.support.processes import Process, RedisServer, console_script
 from tests.support.stack import Stack
 
@@ -37,8 +40,8 @@ def sizes() -> dict[str, int]:
         "pickup_samples": 8 if quick else 40,
         "jobs": 300 if quick else 3000,
         "rq_jobs": 50 if quick else 300,
-        "accept_requests": 300 if quick else 2000,
-        "concurrency": 8,
+        "http_seconds": 2 if quick else 8,
+        "http_rounds": 1 if quick else 3,
         "done_samples": 20 if quick else 200,
         "tput_fast": 100 if quick else 400,
         "tput_slow": 60 if quick else 240,
@@ -65,11 +68,13 @@ def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, object]:
         stop, web_rss = threading.Event(), []
         sampler = threading.Thread(target=sample_max_rss, args=(web.pid, stop, web_rss))
         sampler.start()
-        out["accept"] = accept.run(stack, env, workdir, n["accept_requests"], n["concurrency"])
+        out["http"] = web_load.run(stack, env, workdir, n["http_seconds"], n["http_rounds"])
         stop.set()
         sampler.join()
-        # No worker took the accepted tweets: drop them so they do not load what follows.
+        # No worker took the accepted tweets: drop their messages and cancel their rows,
+        # so neither they nor the sweeper load what follows.
         redis.Redis.from_url(server.url).delete("dramatiq:tweets", "dramatiq:tweets.msgs")
+        web_load.cancel_pending(env["DATABASE_URL"])
 
         tweeter = service(
             env, workdir, "tweeter", "tweetnow-tweeter", "Worker process is ready for action"
@@ -89,7 +94,12 @@ def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, object]:
                 "x-sandbox": group_rss_mb(sandbox.pid),
                 "redis-server": group_rss_mb(server.process.pid),
             },
-            "under_load": {"web (gunicorn, 2 workers), accept run": max(web_rss or [0.0])},
+            "under_load": {"web (gunicorn, 2 workers), HTTP runs": max(web_rss or [0.0])},
+            "largest_process": {
+                "web worker": largest_process_rss_mb(web.pid, leader=False),
+                "tweeter": largest_process_rss_mb(tweeter.pid),
+                "mailer": largest_process_rss_mb(mailer.pid),
+            },
         }
         scheduler.stop()
         mailer.stop()
@@ -118,7 +128,7 @@ def versions() -> dict[str, str]:
 
 
 def table(r: dict) -> list[str]:
-    p, j, a, d, t = r["pickup"], r["jobs"], r["accept"], r["done"], r["throughput"]
+    p, j, h, d, t = r["pickup"], r["jobs"], r["http"], r["done"], r["throughput"]
     lines = [f"load average {r['load_average_start']} -> {r['load_average_end']}, {r['cpus']} CPUs"]
     lines.append(
         "\nPICKUP  idle worker: send() -> the job starts; Redis commands/s with nothing to do"
@@ -138,15 +148,19 @@ def table(r: dict) -> list[str]:
         "the jobs/s of bare Dramatiq (contract check, job status, log context)"
     )
     lines.append(
-        f"\nACCEPT  POST at concurrency {a['tweetnow_post']['concurrency']}: req/s, p50, p99"
+        f"\nHTTP  wrk, keep-alive, {web_load.THREADS} threads x {web_load.CONNECTIONS} connections "
+        "(the steady run: 1 x 4, pausing 40 ms); median of the rounds; client CPU = wrk's own"
     )
-    for name in ("tweetnow_post", "bare_falcon_post", "redis_lpush"):
-        v = a[name]
-        lines.append(f"  {name:<18}{v['rps']:>9}/s  p50 {v['p50_ms']} ms  p99 {v['p99_ms']} ms")
     lines.append(
-        f"  tweetnow = {a['ratio_to_bare_falcon']:.0%} of bare Falcon, "
-        f"{a['ratio_to_redis_lpush']:.1%} of a raw Redis push"
+        f"  {'endpoint':<38}{'req/s':>9}{'spread':>16}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'errors':>7}{'wrk CPU':>9}"
     )
+    for name, v in h.items():
+        spread = f"{v['rps_spread'][0]:.0f}-{v['rps_spread'][1]:.0f}"
+        lines.append(
+            f"  {name:<38}{v['rps']:>9}{spread:>16}{v['p50_ms']:>8}{v['p99_ms']:>8}"
+            f"{v['errors']:>7}{v['client_cpu_pct']:>8}%"
+        )
     lines.append("\nDONE  POST -> the tweet is on X (sandbox created_at), one tweeter")
     for name, v in d.items():
         lines.append(
@@ -159,17 +173,44 @@ def table(r: dict) -> list[str]:
             f"  {name:<14} 1 tweeter {v['1_tweeter']['tweets_per_s']}/s   "
             f"3 tweeters {v['3_tweeters']['tweets_per_s']}/s   scaling x{v['scaling']}"
         )
-    lines.append("\nMEMORY  resident size (RSS, MiB, the process and its forks)")
+    lines.append("\nMEMORY  resident size (RSS, MiB, the process and its forks; or one process)")
     for when, procs in r["memory_mb"].items():
         for name, mb in procs.items():
-            lines.append(f"  {when:<11}{name:<42}{mb}")
+            lines.append(f"  {when:<16}{name:<42}{mb}")
+    lines.append("\nTARGETS  (issue 15; ratios of numbers from this run)")
+    for row in r["targets"]:
+        met = "met" if row["met"] else "NOT met"
+        lines.append(f"  {row['target']:<46}{row['value']:>8}  {row['goal']:<12}{met}")
     return lines
 
 
 def chart(r: dict) -> str:
-    p, j = r["pickup"], r["jobs"]
+    p, j, h = r["pickup"], r["jobs"], r["http"]
     return render(
         [
+            (
+                "HTTP req/s under wrk, 8 connections (higher is better)",
+                [
+                    (
+                        name.replace(", send_at next month", " (scheduled)"),
+                        v["rps"],
+                        f"{v['rps']:.0f}/s",
+                    )
+                    for name, v in h.items()
+                    if "steady" not in name
+                ],
+            ),
+            (
+                "Issue 15's targets: share of the goal reached (1.0 = met; bars stop at 2)",
+                [
+                    (
+                        row["label"],
+                        min(_score(row), 2.0),
+                        f"{row['value']} ({'met' if row['met'] else 'not met'})",
+                    )
+                    for row in r["targets"]
+                ],
+            ),
             (
                 "Idle pickup, p50 ms (lower is better)",
                 [(m, v["p50_ms"], f"{v['p50_ms']} ms") for m, v in p.items()],
@@ -188,6 +229,13 @@ def chart(r: dict) -> str:
         ],
         f"make bench, {r['cpus']} CPUs, load average {r['load_average_start'][0]} at start",
     )
+
+
+def _score(row: dict) -> float:
+    """How far a target is from its goal, 1.0 being the goal itself."""
+    goal = float(str(row["goal"]).split()[1])
+    value = float(row["value"]) or 0.001
+    return round(value / goal if str(row["goal"]).startswith(">=") else goal / value, 2)
 
 
 def main() -> None:
@@ -210,6 +258,7 @@ def main() -> None:
         (workdir / "stack").mkdir()
         results.update(stack_benchmarks(workdir / "stack", n))
     results["load_average_end"] = load_average()
+    results["targets"] = [t.row() for t in evaluate(results)]
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     CHART.parent.mkdir(parents=True, exist_ok=True)

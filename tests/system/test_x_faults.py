@@ -61,14 +61,19 @@ def test_duplicate_content_fails_at_once_with_the_reason(stack: Stack):
     assert len(stack.sandbox_tweets(carol.username)) == 1
 
 
-def test_revoked_access_fails_at_once_and_says_to_sign_in_again(stack: Stack):
+def test_revoked_access_holds_the_tweet_and_says_to_reconnect(stack: Stack):
     dave = stack.sign_in()
     dave.create_token()
     stack.revoke_x_user(dave.username)
     r = dave.post_tweet(unique("revoked"))
     job = dave.wait_job(r.json()["job"]["id"])
-    assert (job["status"], job["attempts"]) == ("failed", 1)
-    assert "sign in with X again" in dave.tweet(r.json()["tweet"]["id"])["error"]
+    assert (job["status"], job["attempts"]) == ("succeeded", 1)
+    tweet = dave.tweet(r.json()["tweet"]["id"])
+    assert tweet["status"] == "held"
+    assert tweet["error"] == f"waiting until @{dave.username} is reconnected"
+    (account,) = dave.accounts()
+    assert account["status"] == "reconnect_needed"
+    assert "sign in with X as" in account["status_reason"]
 
 
 def test_outage_longer_than_the_retries_ends_failed_with_the_reason(stack: Stack):

@@ -17,6 +17,7 @@ from tweetnow.mailer.email_message import (
 from tweetnow.mailer.giphy import Gif
 from tweetnow.mailer.rendering import (
     MailRenderer,
+    ReconnectNeededMail,
     ThoughtMail,
     TweetFailedMail,
     WelcomeMail,
@@ -99,6 +100,17 @@ def test_tweet_failed_names_the_text_and_the_reason(renderer):
     assert "Why: X refused it as a duplicate" in mail.text
     assert "hello &lt;world&gt;" in mail.html
     assert "<strong>Why:</strong> X refused it as a duplicate" in mail.html
+
+
+def test_reconnect_needed_names_the_account_the_reason_and_where_to_reconnect(renderer):
+    mail = renderer.render(
+        ReconnectNeededMail(handle="ada_alt", reason="X refused <access>", username="ada")
+    )
+    assert mail.subject == "Reconnect @ada_alt: its tweets are waiting"
+    assert "Why: X refused <access>" in mail.text
+    assert "/account" in mail.text
+    assert "X refused &lt;access&gt;" in mail.html
+    assert "@ada_alt" in mail.html and "/account" in mail.html
 
 
 def test_long_or_multiline_text_is_cut_for_the_subject():

@@ -29,8 +29,23 @@ _SQLITE_PRAGMAS = {
 REDIS_TIMEOUT_S = 5
 
 
-def open_database(url: str) -> Database:
+#: A pooled connection older than this is closed when it is handed back, not reused.
+POOL_RECYCLE_S = 300
+
+
+def _pooled(url: str) -> str:
+    """The same database through playhouse's connection pool (``sqlite+pool://``, ...)."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}+pool{sep}{rest}" if "+" not in scheme else url
+
+
+def open_database(url: str, *, pooled: bool = False) -> Database:
     """Bind the shared proxy to the database at ``url`` and return it.
+
+    ``pooled`` (the web): a connection handed back by ``close()`` is kept open for
+    the next request, so a request pays neither a connect nor SQLite's pragmas;
+    one that saw an error in a transaction is rolled back first, one that the
+    server closed is dropped, and each is replaced after ``POOL_RECYCLE_S``.
 
     SQLite transactions begin IMMEDIATE: they take the write lock when they
     start, waiting up to the busy timeout for it. A deferred transaction that
@@ -38,10 +53,15 @@ def open_database(url: str) -> Database:
     SQLite fails it at once with "database is locked" (its snapshot is stale),
     which under concurrent sign-ins turned into 503s.
     """
+    pool = {"max_connections": None, "stale_timeout": POOL_RECYCLE_S} if pooled else {}
+    if pooled:
+        url = _pooled(url)
     if url.startswith("sqlite"):
-        db = connect(url, pragmas=_SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+        # A pooled connection serves one thread at a time, but not always the same one.
+        shared = {"check_same_thread": False} if pooled else {}
+        db = connect(url, pragmas=_SQLITE_PRAGMAS, lock_type="IMMEDIATE", **pool, **shared)
     else:
-        db = connect(url)
+        db = connect(url, **pool)
     database.initialize(db)
     return db
 

@@ -18,7 +18,7 @@ import json
 import os
 import socket
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -27,7 +27,8 @@ import dramatiq
 import redis
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware
-from redis.typing import EncodableT, FieldT
+from redis.commands.core import Script
+from redis.typing import EncodableT, FieldT, KeyT
 
 from .clock import iso, utcnow
 
@@ -151,27 +152,104 @@ def _hash_fields(fields: Mapping[str, object]) -> dict[FieldT, EncodableT]:
     return {k: ("" if v is None else str(v)) for k, v in fields.items()}
 
 
+#: Writes fields of a job's hash unless the job was canceled (a canceled job's message
+#: may still move and run, and do nothing: it stays canceled), optionally counts an
+#: attempt, and renews the hash's TTL; one round trip.
+#: KEYS: the job hash. ARGV: ttl, 1 to count an attempt, then field, value, ...
+_WRITE_UNLESS_CANCELED = """
+if redis.call('HGET', KEYS[1], 'status') == 'canceled' then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+if ARGV[2] == '1' then redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+
+#: Closes the current attempt in one round trip: reads what the attempt record needs,
+#: keeps a canceled job canceled, writes the outcome, appends the attempt and counts it.
+#: KEYS: the job hash, its attempts list, then for each outcome that may be counted
+#: (the given one, then 'canceled') its minute counter and its total counter.
+#: ARGV: ttl, state, now, error ('' for none), this worker, keep canceled (1/0),
+#: 1 if the state is final, minute counter TTL.
+#: Returns the outcome written.
+_FINISH_ATTEMPT = """
+local cur = redis.call('HMGET', KEYS[1], 'status', 'attempts', 'started_at', 'worker')
+local state, counters = ARGV[2], 3
+if ARGV[6] == '1' and cur[1] == 'canceled' then state, counters = 'canceled', 5 end
+local final = ARGV[7] == '1' or state == 'canceled'
+if final then
+  redis.call('HSET', KEYS[1], 'status', state, 'error', ARGV[4], 'finished_at', ARGV[3])
+else
+  redis.call('HSET', KEYS[1], 'status', state, 'error', ARGV[4])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+local function text(v) if v == false or v == '' then return cjson.null end return v end
+local attempt = cjson.encode({
+  number = tonumber(cur[2]) or 0,
+  worker = (cur[4] ~= false and cur[4] ~= '') and cur[4] or ARGV[5],
+  started_at = text(cur[3]),
+  finished_at = ARGV[3],
+  outcome = state,
+  error = text(ARGV[4]),
+})
+redis.call('RPUSH', KEYS[2], attempt)
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('INCR', KEYS[counters])
+redis.call('EXPIRE', KEYS[counters], ARGV[8])
+redis.call('INCR', KEYS[counters + 1])
+return state
+"""
+
+
+@dataclass(frozen=True)
+class ScriptCall:
+    """A Lua script with its keys and arguments, to run now or in someone's pipeline."""
+
+    script: Script
+    keys: list[KeyT]
+    args: list[EncodableT]
+
+    def run(self) -> Any:
+        return self.script(keys=self.keys, args=self.args)
+
+    def add_to(self, pipe: redis.client.Pipeline) -> None:
+        """EVALSHA in ``pipe``: no SCRIPT EXISTS round trip first, as a pipeline's own
+        scripts would cost; a NoScriptError in its result means: ``run()`` it instead."""
+        pipe.evalsha(self.script.sha, len(self.keys), *self.keys, *self.args)
+
+
 class JobStatusStore:
-    """Reads and writes job records: a hash per job plus a list of its attempts."""
+    """Reads and writes job records: a hash per job plus a list of its attempts.
+
+    Every write is one round trip (a Lua script); a producer can add the enqueue
+    write to a pipeline of its own, so it travels with the message itself.
+    """
 
     def __init__(self, client: redis.Redis, *, ttl_s: int, prefix: str = "tweetnow:job:") -> None:
         self.client = client
         self.ttl_s = ttl_s
         self.prefix = prefix
+        self._write_unless_canceled = client.register_script(_WRITE_UNLESS_CANCELED)
+        self._finish_attempt = client.register_script(_FINISH_ATTEMPT)
 
     def _key(self, job_id: str) -> str:
         return self.prefix + job_id
 
     def _write(
-        self, job_id: str, fields: dict[str, object], *, incr_attempts: bool = False
+        self,
+        job_id: str,
+        fields: dict[str, object],
+        *,
+        incr_attempts: bool = False,
+        later: list[ScriptCall] | None = None,
     ) -> None:
-        key = self._key(job_id)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.hset(key, mapping=_hash_fields(fields))
-        if incr_attempts:
-            pipe.hincrby(key, "attempts", 1)
-        pipe.expire(key, self.ttl_s)
-        pipe.execute()
+        args: list[EncodableT] = [self.ttl_s, int(incr_attempts)]
+        for name, value in _hash_fields(fields).items():
+            args += [name, value]
+        call = ScriptCall(self._write_unless_canceled, [self._key(job_id)], args)
+        if later is None:
+            call.run()
+        else:
+            later.append(call)
 
     # --- writers (called by the middleware and the producers) -------------
 
@@ -185,16 +263,19 @@ class JobStatusStore:
         retrying: bool,
         owner_id: str | None,
         request_id: str | None,
+        later: list[ScriptCall] | None = None,
     ) -> None:
-        if self._canceled(job_id):
-            return
+        """Queued, scheduled or retrying; with ``later``, added to it for the caller to send
+        (the broker sends it with the message, in one round trip)."""
         now = utcnow()
         next_at = iso(now + timedelta(milliseconds=delay_ms)) if delay_ms else None
+        fields: dict[str, object]
         if retrying:
-            self._write(job_id, {"status": JobState.RETRYING, "next_attempt_at": next_at})
+            fields = {"status": JobState.RETRYING, "next_attempt_at": next_at}
+            self._write(job_id, fields, later=later)
             return
         state = JobState.SCHEDULED if delay_ms else JobState.QUEUED
-        fields: dict[str, object] = {
+        fields = {
             "status": state,
             "enqueued_at": iso(now),
             "next_attempt_at": next_at,
@@ -203,15 +284,9 @@ class JobStatusStore:
             "owner_id": owner_id,
             "request_id": request_id,
         }
-        self._write(job_id, fields)
-
-    def _canceled(self, job_id: str) -> bool:
-        """A canceled job's message may still move and run (and do nothing): it stays canceled."""
-        return self.client.hget(self._key(job_id), "status") == JobState.CANCELED.encode()
+        self._write(job_id, fields, later=later)
 
     def record_started(self, job_id: str) -> None:
-        if self._canceled(job_id):
-            return
         self._write(
             job_id,
             {
@@ -228,29 +303,27 @@ class JobStatusStore:
     ) -> None:
         """Close the current attempt: succeeded, retrying (a retry is enqueued) or failed."""
         key = self._key(job_id)
-        current = self.client.hmget(key, "status", "attempts", "started_at", "worker")
-        status, attempts, started_at, worker = (_text(v) or None for v in current)
-        if keep_canceled and status == JobState.CANCELED:
-            state = JobState.CANCELED
-        now = iso(utcnow())
-        fields: dict[str, object] = {"status": state, "error": error}
-        if state in FINAL_STATES:
-            fields["finished_at"] = now
-        attempt = Attempt(
-            number=int(attempts or 0),
-            worker=worker or WORKER_NAME,
-            started_at=started_at,
-            finished_at=now,
-            outcome=str(state),
-            error=error,
-        )
-        pipe = self.client.pipeline(transaction=True)
-        pipe.hset(key, mapping=_hash_fields(fields))
-        pipe.expire(key, self.ttl_s)
-        pipe.rpush(key + ":attempts", json.dumps(asdict(attempt)))
-        pipe.expire(key + ":attempts", self.ttl_s)
-        count_outcome(pipe, str(state))
-        pipe.execute()
+        now = utcnow()
+        minute = epoch_minute(now)
+        keys = [
+            key,
+            key + ":attempts",
+            minute_key(str(state), minute),
+            total_key(str(state)),
+            minute_key(JobState.CANCELED, minute),
+            total_key(JobState.CANCELED),
+        ]
+        args: list[EncodableT] = [
+            self.ttl_s,
+            str(state),
+            iso(now) or "",
+            error or "",
+            WORKER_NAME,
+            int(keep_canceled),
+            int(state in FINAL_STATES),
+            MINUTE_TTL_S,
+        ]
+        self._finish_attempt(keys=keys, args=args)
 
     def record_canceled(self, job_id: str) -> None:
         self._write(job_id, {"status": JobState.CANCELED, "finished_at": iso(utcnow())})
@@ -299,6 +372,8 @@ class JobStatusMiddleware(Middleware):
     def before_enqueue(
         self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int | None
     ) -> None:
+        # A broker that offers it sends the write with the message (wakeup.WakeupRedisBroker).
+        calls_with_enqueue = getattr(broker, "calls_with_enqueue", None)
         self.store.record_enqueued(
             message.message_id,
             actor=message.actor_name,
@@ -307,6 +382,7 @@ class JobStatusMiddleware(Middleware):
             retrying=bool(message.options.get("retries")),
             owner_id=message.options.get("owner_id"),
             request_id=message.options.get("request_id"),
+            later=calls_with_enqueue() if calls_with_enqueue else None,
         )
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
@@ -333,7 +409,7 @@ class JobStatusMiddleware(Middleware):
 # --- totals per minute: the admin dashboard's history -----------------------
 
 #: Every finished attempt adds one to ``tweetnow:stats:<outcome>:<epoch minute>``
-#: (kept ~2 hours) and to ``tweetnow:stats:<outcome>:total``.
+#: (kept ~2 hours) and to ``tweetnow:stats:<outcome>:total`` (``_FINISH_ATTEMPT``).
 STATS_PREFIX = "tweetnow:stats:"
 #: How long a per-minute counter is kept.
 MINUTE_TTL_S = 2 * 3600
@@ -352,14 +428,6 @@ def minute_key(outcome: str, minute: int) -> str:
 
 def total_key(outcome: str) -> str:
     return f"{STATS_PREFIX}{outcome}:total"
-
-
-def count_outcome(pipe: redis.client.Pipeline, outcome: str, now: datetime | None = None) -> None:
-    """Add one finished attempt to the counters, inside the caller's pipeline."""
-    key = minute_key(outcome, epoch_minute(now or utcnow()))
-    pipe.incr(key)
-    pipe.expire(key, MINUTE_TTL_S)
-    pipe.incr(total_key(outcome))
 
 
 class JobStats:

@@ -32,6 +32,8 @@ class TweetStatus(StrEnum):
     SCHEDULED = "scheduled"
     QUEUED = "queued"
     SENDING = "sending"
+    #: Its X account needs reconnecting: it waits (the reason in ``error``), without a job.
+    HELD = "held"
     SENT = "sent"
     FAILED = "failed"
     CANCELED = "canceled"
@@ -52,6 +54,8 @@ class ConnectionMethod(StrEnum):
 class ConnectionStatus(StrEnum):
     ACTIVE = "active"
     RECONNECT_NEEDED = "reconnect_needed"
+    #: Disconnected by its person: its tokens are erased; the row stays for its sent tweets.
+    DISCONNECTED = "disconnected"
 
 
 class MailKind(StrEnum):
@@ -59,6 +63,7 @@ class MailKind(StrEnum):
     THOUGHT = "thought"
     TWEET_FAILED = "tweet_failed"
     WEBHOOK_DISABLED = "webhook_disabled"
+    RECONNECT_NEEDED = "reconnect_needed"
 
 
 class WebhookEvent(StrEnum):

@@ -251,6 +251,9 @@ class Settings:
     #: How long an image's bytes are kept after its tweet is sent (or canceled), and an
     #: image never attached to a tweet is kept at all.
     media_keep_s: int
+    #: How long a tweet may wait (``held``) for its X account to be reconnected before
+    #: it fails.
+    held_max_days: int
     # Mail
     smtp_url: str
     smtp_timeout_s: float
@@ -339,6 +342,7 @@ class Settings:
             schedule_direct_s=_int(env, "SCHEDULE_DIRECT_S", dispatch_horizon_s),
             sweep_grace_s=_int(env, "SWEEP_GRACE_S", 60),
             media_keep_s=_int(env, "MEDIA_KEEP_S", 24 * 60 * 60),
+            held_max_days=_int(env, "HELD_MAX_DAYS", 7),
             mail_max_retries=_int(env, "MAIL_MAX_RETRIES", 8),
             mail_min_backoff_ms=_int(env, "MAIL_MIN_BACKOFF_MS", 5000),
             mail_max_backoff_ms=_int(env, "MAIL_MAX_BACKOFF_MS", 30 * 60 * 1000),

@@ -58,7 +58,9 @@ from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.common import compute_backoff, current_millis, q_name
 from dramatiq.errors import ConnectionClosed
 from dramatiq.message import Message
+from redis.exceptions import NoScriptError
 
+from .jobs import ScriptCall
 from .logs import get_logger
 from .operator_controls import HoldBack
 
@@ -81,6 +83,7 @@ class WakeupRedisBroker(RedisBroker):
         self.wakeup_block_s = min(wakeup_block_ms, self.heartbeat_timeout / 4) / 1000
         self._last_maintenance: dict[str, int] = {}  # queue -> when this process last ran it (ms)
         self.hold_back = HoldBack(self.client)
+        self._with_enqueue = threading.local()
 
     @property
     def consumer_class(self) -> type[WakeupConsumer]:
@@ -98,15 +101,68 @@ class WakeupRedisBroker(RedisBroker):
             connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs)
         )
 
+    def calls_with_enqueue(self) -> list[ScriptCall]:
+        """Where a ``before_enqueue`` hook puts a write that should travel with the message
+        (the job status): the next enqueue of this thread sends it first, in its round trip."""
+        calls: list[ScriptCall] | None = getattr(self._with_enqueue, "calls", None)
+        if calls is None:
+            calls = self._with_enqueue.calls = []
+        return calls
+
     def do_enqueue(self, queue_name: str, message_id: str, data: bytes) -> Any:
-        result = self._dispatch("enqueue")(queue_name, message_id, data)
-        self.wake(queue_name)
-        return result
+        """The hooks' writes, Dramatiq's enqueue script and the wake-up: one round trip.
+
+        Each call is an EVALSHA; one that finds its script missing (Redis restarted
+        and lost its script cache) runs again, loading it, in the same order. Only
+        the wake-up may fail on its own: the message is stored, and a consumer
+        fetches it when its block ends.
+        """
+        calls = self.calls_with_enqueue()
+        self._with_enqueue.calls = None
+        calls.append(self._dispatch_call("enqueue", queue_name, message_id, data))
+        key = self.wake_key(queue_name)
+        pipe = self.client.pipeline(transaction=False)
+        for call in calls:
+            call.add_to(pipe)
+        pipe.lpush(key, 1)
+        pipe.ltrim(key, 0, WAKE_LIST_CAP - 1)
+        results = pipe.execute(raise_on_error=False)
+        for i, (call, result) in enumerate(zip(calls, results, strict=False)):
+            if isinstance(result, NoScriptError):
+                results[i] = call.run()
+            elif isinstance(result, Exception):
+                if i == len(calls) - 1:
+                    raise result
+                log.warning("write_with_enqueue_failed", queue=queue_name, error=str(result))
+        if isinstance(results[-2], Exception):
+            self._wake_failed(queue_name, results[-2])
+        return results[len(calls) - 1]
+
+    def enqueue(self, message: Message[Any], *, delay: int | None = None) -> Message[Any]:
+        # Nothing left over from an enqueue that a hook stopped goes with this one.
+        self._with_enqueue.calls = None
+        return super().enqueue(message, delay=delay)
 
     def do_requeue(self, queue_name: str, *message_ids: str) -> Any:
         result = self._dispatch("requeue")(queue_name, *message_ids)
         self.wake(queue_name)
         return result
+
+    def _dispatch_call(self, command: str, queue_name: str, *args: Any) -> ScriptCall:
+        """Dramatiq's dispatch script with the arguments its ``_dispatch`` would give it."""
+        timestamp = current_millis()
+        argv = [
+            command,
+            timestamp,
+            queue_name,
+            self.broker_id,
+            self.heartbeat_timeout,
+            self.dead_message_ttl,
+            self._maintenance_due(command, queue_name, timestamp),
+            self._max_unpack_size(),
+            *args,
+        ]
+        return ScriptCall(self.scripts["dispatch"], [self.namespace], argv)
 
     def _dispatch(self, command: str) -> Any:
         """Dramatiq's dispatch, with maintenance also due by time on fetches (see above)."""
@@ -149,12 +205,15 @@ class WakeupRedisBroker(RedisBroker):
             pipe.ltrim(key, 0, WAKE_LIST_CAP - 1)
             pipe.execute()
         except redis.RedisError as e:
-            log.warning(
-                "wake-up push failed; a consumer fetches the message when its block ends",
-                queue=queue_name,
-                block_s=self.wakeup_block_s,
-                error=str(e),
-            )
+            self._wake_failed(queue_name, e)
+
+    def _wake_failed(self, queue_name: str, error: Exception) -> None:
+        log.warning(
+            "wake-up push failed; a consumer fetches the message when its block ends",
+            queue=queue_name,
+            block_s=self.wakeup_block_s,
+            error=str(error),
+        )
 
 
 class WakeupConsumer(_RedisConsumer):

@@ -10,6 +10,7 @@ from . import mail_rows
 from .giphy import Gif, GiphySearch
 from .rendering import (
     MailContent,
+    ReconnectNeededMail,
     ThoughtMail,
     TweetFailedMail,
     WebhookDisabledMail,
@@ -38,6 +39,8 @@ class MailComposer:
             return self._tweet_failed(mail, data)
         if mail.kind == MailKind.WEBHOOK_DISABLED:
             return self._webhook_disabled(mail, data)
+        if mail.kind == MailKind.RECONNECT_NEEDED:
+            return self._reconnect_needed(mail, data)
         raise UnrenderableMail(f"this mailer does not know mails of kind {mail.kind!r}")
 
     def _thought(self, mail: Mail, data: dict[str, Any]) -> ThoughtMail:
@@ -77,3 +80,9 @@ class MailComposer:
         if not isinstance(url, str) or not isinstance(reason, str):
             raise UnrenderableMail("the notice names no webhook URL or reason")
         return WebhookDisabledMail(url=url, reason=reason, username=_username(mail))
+
+    def _reconnect_needed(self, mail: Mail, data: dict[str, Any]) -> ReconnectNeededMail:
+        handle, reason = data.get("handle"), data.get("reason")
+        if not isinstance(handle, str) or not isinstance(reason, str):
+            raise UnrenderableMail("the notice names no X account or reason")
+        return ReconnectNeededMail(handle=handle, reason=reason, username=_username(mail))

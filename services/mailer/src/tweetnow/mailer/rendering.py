@@ -71,7 +71,20 @@ class WebhookDisabledMail:
         return f"Your webhook was disabled: {short(self.url)}"
 
 
-MailContent = WelcomeMail | ThoughtMail | TweetFailedMail | WebhookDisabledMail
+@dataclass(frozen=True)
+class ReconnectNeededMail:
+    kind: ClassVar[MailKind] = MailKind.RECONNECT_NEEDED
+    handle: str
+    reason: str
+    username: str | None
+
+    def subject(self) -> str:
+        return f"Reconnect @{self.handle}: its tweets are waiting"
+
+
+MailContent = (
+    WelcomeMail | ThoughtMail | TweetFailedMail | WebhookDisabledMail | ReconnectNeededMail
+)
 
 
 @dataclass(frozen=True)

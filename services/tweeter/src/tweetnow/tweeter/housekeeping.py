@@ -10,7 +10,9 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
   message is stuck in a live worker's ack set after a Redis restart, Dramatiq
   #527); re-sending is safe, the row's status guards against doing the work
   twice;
-- cleanup: expired sessions, stale sign-in requests and old images' bytes. Job status records
+- cleanup: expired sessions, stale sign-in requests, old images' bytes, and tweets held
+  longer than ``HELD_MAX_DAYS`` for an X account that needs reconnecting (they fail,
+  with a notice to their author and a webhook event, as any failed tweet). Job status records
   and their attempt lists expire by themselves in Redis (``JOB_STATUS_TTL_S``).
 """
 
@@ -48,9 +50,12 @@ from tweetnow.shared.periodic import (
     PeriodicJob,
     PeriodicRuns,
 )
+from tweetnow.shared.webhook_events import WebhookEvents
 from tweetnow.shared.worker import WorkerRuntime
 
+from .held_tweets import fail_long_held
 from .media_retention import forget_old_images
+from .posting import failed_tweet_notice
 
 log = get_logger(__name__)
 
@@ -263,4 +268,19 @@ def declare_housekeeping(runtime: WorkerRuntime) -> None:
     periodic_actor(
         SWEEP_OUTBOX, lambda: sweep_outbox(broker, store, grace_s=settings.sweep_grace_s)
     )
-    periodic_actor(CLEANUP, lambda: cleanup(media_keep_s=settings.media_keep_s))
+    notify_author = failed_tweet_notice(broker)
+    events = WebhookEvents(broker, x_web_base_url=settings.x_web_base_url)
+
+    def held_too_long(tweet: Tweet, reason: str) -> None:
+        """As for any failed tweet: its author's notice and its webhook event."""
+        notify_author(tweet, reason)
+        events.after_tweet(tweet.id)
+
+    def cleanup_run() -> dict[str, int]:
+        done = cleanup(media_keep_s=settings.media_keep_s)
+        done["held_too_long"] = fail_long_held(
+            max_days=settings.held_max_days, on_failed=held_too_long
+        )
+        return done
+
+    periodic_actor(CLEANUP, cleanup_run)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import dramatiq
 import tweepy
@@ -18,11 +19,12 @@ from dramatiq.middleware import CurrentMessage
 from tweetnow.shared.clock import from_db, utcnow
 from tweetnow.shared.contracts import PermanentFailure, consumes
 from tweetnow.shared.crypto import SecretBox
+from tweetnow.shared.db import database
 from tweetnow.shared.jobs import final_failure, give_attempt_back, is_last_attempt
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import POST_TWEET, PostTweet, retry_policy
-from tweetnow.shared.models import MailKind, Tweet
-from tweetnow.shared.outbox import request_mail
+from tweetnow.shared.models import MailKind, Tweet, XConnection
+from tweetnow.shared.outbox import enqueue_mail, record_mail, request_mail
 from tweetnow.shared.webhook_events import WebhookEvents
 from tweetnow.shared.worker import WorkerRuntime
 from tweetnow.shared.x_api import XApiSession
@@ -42,9 +44,29 @@ CLOCK_SKEW = timedelta(seconds=30)
 #: Called once when a tweet ends failed (e.g. to mail its author a notice).
 FailureHook = Callable[[Tweet, str], None]
 
+#: Called once per break when X stops taking a connection's access, inside the
+#: transaction that records the break (to record the mail to its person); what it
+#: returns is called after the commit (to send that mail's job).
+BreakHook = Callable[[Tweet, XConnection, str], Callable[[], object] | None]
+
 
 class TransientXError(Exception):
     """X could not take the tweet now; Dramatiq retries with backoff."""
+
+
+class ConnectionBroken(Exception):
+    """X no longer takes the connection's access: the tweet is held, its job ends."""
+
+
+def reconnect_reason(handle: str) -> str:
+    return (
+        f"X no longer accepts tweetnow's access to @{handle}: "
+        f"sign in with X as @{handle} again to reconnect it"
+    )
+
+
+def held_reason(handle: str) -> str:
+    return f"waiting until @{handle} is reconnected"
 
 
 class HeldBack(dramatiq.Retry):
@@ -66,10 +88,12 @@ class TweetPoster:
         lease_s: float,
         on_failed: FailureHook | None = None,
         rate_limits: XRateLimits | None = None,
+        on_broken: BreakHook | None = None,
     ) -> None:
         self.clients = clients
         self.lease_s = lease_s
         self.on_failed = on_failed
+        self.on_broken = on_broken
         self.rate_limits = rate_limits
 
     def post(self, tweet_id: int, *, last_attempt: bool) -> None:
@@ -88,6 +112,21 @@ class TweetPoster:
             raise dramatiq.Retry("the tweet is not due yet", delay=max(wait_ms, 0))
 
         tweet = claim.tweet
+        if tweet.connection_id is not None:
+            broken = connection_rows.needs_reconnecting(tweet.connection_id)
+            if broken is not None:
+                self._hold(tweet, broken.username)
+                return
+        try:
+            self._post_all(tweet, claim, last_attempt)
+        except ConnectionBroken:
+            return
+
+    def _hold(self, tweet: Tweet, handle: str) -> None:
+        tweet_rows.hold(tweet.id, held_reason(handle))
+        log.info("tweet_held", tweet_id=tweet.id, connection_id=tweet.connection_id)
+
+    def _post_all(self, tweet: Tweet, claim: tweet_rows.Claimed, last_attempt: bool) -> None:
         account = PostingAccount.of(tweet)
         client = self.clients.for_account(account)
         posted: list[str] = []
@@ -196,6 +235,8 @@ class TweetPoster:
     ) -> str:
         """X's id of the part if an earlier attempt had posted it after all; otherwise
         the tweet is released for a retry or failed, and this raises."""
+        if isinstance(exc, tweepy.Unauthorized) and account.connection_id is not None:
+            self._connection_broken(tweet, account.connection_id)
         failure = classify(exc)
         if failure is None:
             tweet_rows.release(tweet.id, "an unexpected error; retrying")
@@ -238,6 +279,22 @@ class TweetPoster:
         tweet_rows.release(tweet.id, f"{said}; retrying")
         raise TransientXError(said) from exc
 
+    def _connection_broken(self, tweet: Tweet, connection_id: int) -> None:
+        """X refused the connection's access (a refresh, if any, could not cure it): it
+        needs reconnecting, the tweet waits for that. Raises ConnectionBroken."""
+        connection = XConnection.get_by_id(connection_id)
+        reason = reconnect_reason(connection.username)
+        after_commit = None
+        with database.atomic():  # the break and its notice's row: both or neither
+            if connection_rows.mark_reconnect_needed(connection_id, reason):
+                log.warning("connection_reconnect_needed", connection_id=connection_id)
+                if self.on_broken is not None:
+                    after_commit = self.on_broken(tweet, connection, reason)
+        if after_commit is not None:
+            after_commit()
+        self._hold(tweet, connection.username)
+        raise ConnectionBroken(reason)
+
     def _find_on_x(
         self, client: tweepy.Client, tweet: Tweet, account: PostingAccount, text: str
     ) -> str | None:
@@ -259,13 +316,11 @@ class TweetPoster:
         return None
 
 
-def declare_post_tweet(runtime: WorkerRuntime) -> None:
-    """Declare the ``post_tweet`` actor, with the poster its settings describe."""
-    settings, broker = runtime.settings, runtime.broker
-    retry = retry_policy(POST_TWEET, settings)
+def failed_tweet_notice(broker: dramatiq.Broker) -> FailureHook:
+    """The hook that mails a tweet's author that it failed, once per tweet, if they gave
+    an address."""
 
     def notify_author(tweet: Tweet, reason: str) -> None:
-        """Mail the author that their tweet failed, once per tweet, if they gave an address."""
         user = tweet.user
         if not user.email:
             return
@@ -279,11 +334,40 @@ def declare_post_tweet(runtime: WorkerRuntime) -> None:
             request_id=tweet.request_id,
         )
 
+    return notify_author
+
+
+def declare_post_tweet(runtime: WorkerRuntime) -> None:
+    """Declare the ``post_tweet`` actor, with the poster its settings describe."""
+    settings, broker = runtime.settings, runtime.broker
+    retry = retry_policy(POST_TWEET, settings)
+
+    notify_author = failed_tweet_notice(broker)
+
+    def notify_reconnect(
+        tweet: Tweet, connection: XConnection, reason: str
+    ) -> Callable[[], object] | None:
+        """Record the mail telling the person that the connection needs reconnecting (one
+        per break); its job goes after the commit (or, if Redis fails, with the sweeper)."""
+        user = tweet.user
+        if not user.email:
+            return None
+        mail = record_mail(
+            kind=MailKind.RECONNECT_NEEDED,
+            recipient=user.email,
+            user=user,
+            data={"connection_id": connection.id, "handle": connection.username, "reason": reason},
+            dedupe_key=f"reconnect_needed:{connection.id}:{connection.updated_at}",
+            request_id=tweet.request_id,
+        )
+        return None if mail is None else partial(enqueue_mail, broker, mail)
+
     poster = TweetPoster(
         XClientFactory(settings, SecretBox(settings.encryption_keys)),
         lease_s=settings.post_lease_s,
         on_failed=notify_author,
         rate_limits=XRateLimits(runtime.redis),
+        on_broken=notify_reconnect,
     )
 
     # Each attempt, however it ended, records the webhook event of a final state.

@@ -84,3 +84,8 @@ def extend_lease(tweet_id: int, lease_s: float) -> bool:
         .where((Tweet.id == tweet_id) & (Tweet.status == TweetStatus.SENDING))
         .execute()
     )
+
+
+def hold(tweet_id: int, reason: str) -> bool:
+    """``held`` until its X account is reconnected: it has no live job from now on."""
+    return leases.finish(Tweet, tweet_id, status=TweetStatus.HELD, error=reason)

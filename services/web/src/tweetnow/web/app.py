@@ -20,7 +20,7 @@ from tweetnow.shared.settings import startup_settings
 from . import schemas
 from .admin import register_admin
 from .api.account import Me
-from .api.accounts import Accounts
+from .api.accounts import AccountItem, Accounts
 from .api.auth import SIGN_IN_WINDOW, Callback, Login, Logout, LogoutEverywhere, SignInProblem
 from .api.docs import OpenApiDocument
 from .api.health import Liveness, Readiness
@@ -284,6 +284,21 @@ def route_table(
             },
         ),
         Route(
+            "/api/accounts/{account_id:id}",
+            AccountItem(deps.jobs),
+            operations={
+                "delete": Operation(
+                    "Disconnect a connected X account: its tokens are erased, its scheduled, "
+                    "queued and held tweets canceled",
+                    (
+                        Answer(200, schemas.Account, "Disconnected"),
+                        Answer(409, schemas.Error, "The account signed in with"),
+                    ),
+                    errors=(401, 403, 404),
+                )
+            },
+        ),
+        Route(
             "/api/tokens",
             Tokens(tokens),
             operations={
@@ -401,5 +416,5 @@ def get_app() -> falcon.App:
     in the master, so a worker never exits here in a loop of restarts."""
     settings = startup_settings()
     configure_logging(settings.log_level, settings.log_format)
-    open_database(settings.database_url)
+    open_database(settings.database_url, pooled=True)
     return create_app(WebDeps.from_settings(settings))

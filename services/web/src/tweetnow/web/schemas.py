@@ -273,7 +273,10 @@ class Account(Struct):
     method: Annotated[ConnectionMethod, Meta(description="How it is connected: OAuth 1.0a or 2.0")]
     status: Annotated[
         ConnectionStatus,
-        Meta(description="`reconnect_needed` once X no longer takes its access"),
+        Meta(
+            description="`reconnect_needed` once X no longer takes its access (its tweets "
+            "are held until it is reconnected); `disconnected` once its person disconnected it"
+        ),
     ]
     status_reason: str | None
     signed_in_with: Annotated[bool, Meta(description="The account the person signs in with")]

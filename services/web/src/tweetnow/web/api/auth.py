@@ -140,7 +140,7 @@ class Callback:
             self._connect(req, resp, pending.connecting_user_id, account, method)
             return
         user = self._upsert_user(account)
-        save_connection(self.deps.box, user, account, method)
+        save_connection(self.deps.box, user, account, method, self.deps.broker)
         # Whoever was signed in with this browser before is signed out: one browser, one session.
         self.sessions.start(resp, user, replacing=req.context.session)
         self.binding.release(resp)
@@ -166,7 +166,7 @@ class Callback:
                 description="Connecting an X account finishes in the browser, signed in as "
                 "the person who started it; sign in and connect again.",
             )
-        connection = save_connection(self.deps.box, user, account, method)
+        connection = save_connection(self.deps.box, user, account, method, self.deps.broker)
         self.binding.release(resp)
         log.info("x_account_connect_done", user_id=user.id, connection_id=connection.id)
         resp.status = falcon.HTTP_303

@@ -37,7 +37,7 @@ MAX_SCHEDULE_AHEAD = timedelta(days=365)
 #: A send_at this far in the past still counts as "now" (clock skew, slow clients).
 PAST_TOLERANCE = timedelta(seconds=5)
 
-CANCELABLE = (TweetStatus.SCHEDULED, TweetStatus.QUEUED)
+CANCELABLE = (TweetStatus.SCHEDULED, TweetStatus.QUEUED, TweetStatus.HELD)
 #: The scheduled tweets My tweets lists at most (a person may have MAX_PENDING_TWEETS).
 MAX_SCHEDULED_SHOWN = 500
 

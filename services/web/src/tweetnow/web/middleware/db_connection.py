@@ -1,14 +1,20 @@
-"""Middleware: one database connection per request, closed when the response is done."""
+"""Middleware: the request's database connection goes back to the pool when it is done.
+
+Nothing is opened up front: the first query of a request takes a connection
+from the pool (peewee connects on first use), so a request that never touches
+the database (``/healthz``, an enqueue-only path) pays nothing for it.
+"""
 
 from __future__ import annotations
+
+import falcon
 
 from tweetnow.shared.db import database
 
 
 class DatabaseConnection:
-    def process_request(self, req, resp) -> None:
-        database.connect(reuse_if_open=True)
-
-    def process_response(self, req, resp, resource, req_succeeded: bool) -> None:
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
+    ) -> None:
         if not database.is_closed():
             database.close()

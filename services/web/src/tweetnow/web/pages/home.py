@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import falcon
 
+from tweetnow.shared.models import ConnectionStatus
+
 from ..domain.connections import accounts_of
 from ..tweet_text import MAX_WEIGHTED_LENGTH
 from .page_context import base_context, send_html
@@ -28,7 +30,11 @@ class Home:
                 "compose.html",
                 max_length=MAX_WEIGHTED_LENGTH,
                 time_zone=zone_of(context["user"]),
-                accounts=accounts_of(context["user"]),
+                accounts=[
+                    a
+                    for a in accounts_of(context["user"])
+                    if a.status != ConnectionStatus.DISCONNECTED
+                ],
                 **context,
             )
         send_html(resp, html)

@@ -8,6 +8,8 @@ import falcon
 
 from tweetnow.shared.models import User
 
+from ..domain.connections import needing_reconnect
+
 
 def signed_in_user(req: falcon.Request) -> User | None:
     """The person signed in with this browser (pages ignore API tokens)."""
@@ -27,6 +29,8 @@ def base_context(req: falcon.Request, nav: str) -> dict[str, Any]:
         "user": user,
         "csrf_token": req.context.session.csrf_token if user is not None else "",
         "nav": nav,
+        #: The person's X accounts that need reconnecting: a banner on every page.
+        "reconnect_needed": needing_reconnect(user) if user is not None else [],
     }
 
 

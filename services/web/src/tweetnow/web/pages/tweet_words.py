@@ -6,6 +6,7 @@ STATUS_WORDS = {
     "scheduled": "Scheduled",
     "queued": "Queued",
     "sending": "Sending to X…",
+    "held": "Held: reconnect needed",
     "sent": "Sent",
     "failed": "Failed",
     "canceled": "Canceled",

@@ -1,5 +1,5 @@
-/* Account: the address for notices, and API tokens (created with an expiry, shown once,
- * revoked). */
+/* Account: connected X accounts (disconnected), the address for notices, and API tokens
+ * (created with an expiry, shown once, revoked). */
 (function (tn) {
   "use strict";
 
@@ -111,7 +111,29 @@
     });
   }
 
+  function setUpAccounts() {
+    const list = document.getElementById("account-list");
+    const message = document.getElementById("account-message");
+    list.addEventListener("click", async (event) => {
+      const button = event.target.closest("[data-action=disconnect]");
+      if (!button) return;
+      const item = button.closest(".token");
+      const label = item.querySelector(".token-label").textContent;
+      button.disabled = true;
+      try {
+        const account = await tn.api.delete("/api/accounts/" + item.dataset.accountId);
+        item.dataset.status = account.status;
+        button.remove();
+        say(message, "Disconnected " + label + ": " + account.status_reason + "; its pending tweets were canceled.", "ok");
+      } catch (error) {
+        button.disabled = false;
+        say(message, error.description, "error");
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    if (document.getElementById("account-list")) setUpAccounts();
     if (document.getElementById("email-form")) setUpEmail();
     if (document.getElementById("token-form")) setUpTokens();
   });

@@ -9,6 +9,7 @@
     scheduled: "Scheduled",
     queued: "Queued",
     sending: "Sending to X…",
+    held: "Held: reconnect needed",
     sent: "Sent",
     failed: "Failed",
     canceled: "Canceled",

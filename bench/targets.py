@@ -1,0 +1,107 @@
+"""Issue 15's targets, each a ratio or a bound read from one `make bench` run, met or not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    #: A few words for the chart.
+    label: str
+    value: float
+    goal: float
+    #: ">=" or "<": how ``value`` is held against ``goal``.
+    rule: str
+    unit: str = "x"
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.goal if self.rule == ">=" else self.value < self.goal
+
+    def row(self) -> dict[str, object]:
+        return {
+            "target": self.name,
+            "label": self.label,
+            "value": self.value,
+            "goal": f"{self.rule} {self.goal}{'' if self.unit == 'x' else ' ' + self.unit}",
+            "met": self.met,
+        }
+
+
+def _ratio(a: float, b: float) -> float:
+    return round(a / b, 2) if b else 0.0
+
+
+def evaluate(r: dict) -> list[Target]:
+    http, jobs, tput, mem = r["http"], r["jobs"], r["throughput"], r["memory_mb"]
+    per_process = mem["largest_process"]
+    return [
+        Target(
+            "GET /healthz / bare Falcon GET, req/s",
+            "healthz / bare GET",
+            _ratio(http["GET /healthz"]["rps"], http["bare Falcon GET"]["rps"]),
+            0.70,
+            ">=",
+        ),
+        Target(
+            "POST /api/tweets / bare Falcon POST, req/s",
+            "POST tweets / bare POST",
+            _ratio(http["POST /api/tweets"]["rps"], http["bare Falcon POST"]["rps"]),
+            0.25,
+            ">=",
+        ),
+        Target(
+            "POST /api/tweets p99 at a steady ~100 req/s",
+            "POST p99 at 100/s, ms",
+            http["POST /api/tweets, steady ~100/s"]["p99_ms"],
+            10,
+            "<",
+            "ms",
+        ),
+        Target(
+            "no-op jobs/s, tweetnow / bare Dramatiq",
+            "jobs / bare Dramatiq",
+            _ratio(jobs["tweetnow"]["run_per_s"], jobs["dramatiq"]["run_per_s"]),
+            0.90,
+            ">=",
+        ),
+        Target(
+            "no-op jobs/s, tweetnow / Celery",
+            "jobs / Celery",
+            _ratio(jobs["tweetnow"]["run_per_s"], jobs["celery"]["run_per_s"]),
+            2,
+            ">=",
+        ),
+        Target(
+            "no-op jobs/s, tweetnow / RQ",
+            "jobs / RQ",
+            _ratio(jobs["tweetnow"]["run_per_s"], jobs["rq"]["run_per_s"]),
+            5,
+            ">=",
+        ),
+        Target(
+            "3 tweeters / 1 tweeter at 300 ms X latency",
+            "3 / 1 tweeters at 300 ms",
+            tput["sandbox_300ms"]["scaling"],
+            2.8,
+            ">=",
+        ),
+        Target(
+            "largest worker process at rest",
+            "worker process, MiB",
+            per_process["tweeter"],
+            80,
+            "<",
+            "MiB",
+        ),
+        Target(
+            "largest gunicorn worker at rest",
+            "gunicorn worker, MiB",
+            per_process["web worker"],
+            60,
+            "<",
+            "MiB",
+        ),
+    ]

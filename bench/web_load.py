@@ -1,0 +1,195 @@
+"""HTTP load with wrk: the web's endpoints beside a bare Falcon app under the same gunicorn
+settings, in one run, with the load generator's own CPU next to each row.
+
+wrk (Debian's package, `make bench` installs it) keeps its connections alive and
+runs in C: at these rates it is not what saturates, and each row says how much
+CPU it used. The Lua scripts in bench/wrk/ write the POST bodies, hold a steady
+rate where asked (a pause before each request), and print the percentiles.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.support.processes import Process, free_port
+from tests.support.stack import Stack
+
+WRK_DIR = Path(__file__).resolve().parent / "wrk"
+#: The issue's settings: two wrk threads, eight kept-alive connections.
+THREADS, CONNECTIONS = 2, 8
+#: A steady-rate run: connections, each pausing this long before every request.
+STEADY_CONNECTIONS, STEADY_PAUSE_MS = 4, 40
+#: People whose API tokens take turns in the POST runs: enough that none of them has
+#: more pending tweets than MAX_PENDING_TWEETS allows by default (500), so the limit
+#: check counts as many rows as it can in production.
+PEOPLE = 50
+
+
+@dataclass(frozen=True)
+class Load:
+    """One wrk run: a script from bench/wrk/ against a URL, with its environment."""
+
+    name: str
+    url: str
+    script: str
+    env: dict[str, str]
+    connections: int = CONNECTIONS
+    threads: int = THREADS
+    steady: bool = False
+
+
+def wrk(load: Load, duration_s: int) -> dict[str, float]:
+    """Run wrk for ``duration_s``; its numbers, and its CPU as a share of one core."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write((WRK_DIR / load.script).read_text())
+        script.write((WRK_DIR / "report.lua").read_text())
+    env = {**os.environ, **load.env}
+    if load.steady:
+        env["BENCH_DELAY_MS"] = str(STEADY_PAUSE_MS)
+    argv = [
+        "wrk",
+        f"-t{load.threads}",
+        f"-c{load.connections}",
+        f"-d{duration_s}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script.name,
+        load.url,
+    ]
+    try:
+        with tempfile.TemporaryFile("w+") as out:
+            started = time.perf_counter()
+            proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - started
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            text = out.read()
+    finally:
+        os.unlink(script.name)
+    line = next((x for x in text.splitlines() if x.startswith("WRK_RESULT ")), None)
+    if proc.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({proc.returncode}):\n{text}")
+    raw = json.loads(line.removeprefix("WRK_RESULT "))
+    seconds = raw["duration_us"] / 1e6
+    return {
+        "requests": raw["requests"],
+        "rps": round(raw["requests"] / seconds, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 2),
+        "p90_ms": round(raw["p90_us"] / 1000, 2),
+        "p99_ms": round(raw["p99_us"] / 1000, 2),
+        "max_ms": round(raw["max_us"] / 1000, 2),
+        "errors": raw["socket_errors"] + raw["non_2xx"],
+        "client_cpu_pct": round(100 * (usage.ru_utime + usage.ru_stime) / wall, 1),
+        "connections": load.connections,
+    }
+
+
+def bare_falcon(env: dict[str, str], workdir: Path) -> Process:
+    """bench/bare_falcon.py under the web's own gunicorn settings, on a port of its own."""
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:tweetnow.web.gunicorn_conf",
+        "bench.bare_falcon:app",
+    ]
+    proc = Process("bare-falcon", argv, {**env, "WEB_PORT": str(port)}, workdir / "bare.log")
+    proc.start().wait_for_http(f"http://127.0.0.1:{port}/healthz")
+    return proc
+
+
+def people_tokens(stack: Stack, count: int) -> list[str]:
+    """API tokens of ``count`` new people, signed in through the sandbox."""
+    run = uuid.uuid4().hex[:6]
+    return [stack.sign_in(f"load{run}{i}").create_token() for i in range(count)]
+
+
+def loads(web_url: str, bare_url: str, tokens: list[str]) -> list[Load]:
+    run = uuid.uuid4().hex[:6]
+    next_month = (datetime.now(UTC) + timedelta(days=30)).isoformat(timespec="seconds")
+    posting = {"BENCH_TOKENS": ",".join(tokens), "BENCH_RUN": run}
+    return [
+        Load("bare Falcon GET", f"{bare_url}/healthz", "get.lua", {}),
+        Load("bare Falcon POST", f"{bare_url}/api/tweets", "post_tweet.lua", {"BENCH_RUN": run}),
+        Load("GET /healthz", f"{web_url}/healthz", "get.lua", {}),
+        Load("GET /api/me", f"{web_url}/api/me", "get.lua", {"BENCH_TOKEN": tokens[0]}),
+        Load("POST /api/tweets", f"{web_url}/api/tweets", "post_tweet.lua", posting),
+        Load(
+            "POST /api/tweets, send_at next month",
+            f"{web_url}/api/tweets",
+            "post_tweet.lua",
+            {**posting, "BENCH_SEND_AT": next_month, "BENCH_RUN": run + "s"},
+        ),
+        Load(
+            "POST /api/tweets, steady ~100/s",
+            f"{web_url}/api/tweets",
+            "post_tweet.lua",
+            {**posting, "BENCH_RUN": run + "r"},
+            connections=STEADY_CONNECTIONS,
+            threads=1,
+            steady=True,
+        ),
+    ]
+
+
+def run(
+    stack: Stack, env: dict[str, str], workdir: Path, duration_s: int, rounds: int
+) -> dict[str, object]:
+    """Every load ``rounds`` times, interleaved, so a busy moment hits them all alike."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: `make bench` installs Debian's package")
+    tokens = people_tokens(stack, PEOPLE)
+    bare = bare_falcon(env, workdir)
+    bare_url = f"http://127.0.0.1:{bare.env['WEB_PORT']}"
+    try:
+        plan = loads(stack.web_url, bare_url, tokens)
+        for load in plan:  # warm up: first requests import, connect and fill caches
+            wrk(load, 1)
+        rows: dict[str, list[dict[str, float]]] = {load.name: [] for load in plan}
+        for _ in range(rounds):
+            for load in plan:
+                rows[load.name].append(wrk(load, duration_s))
+    finally:
+        bare.stop()
+    return {name: summarise(samples) for name, samples in rows.items()}
+
+
+def summarise(samples: list[dict[str, float]]) -> dict[str, object]:
+    """The median round (by req/s) and the spread of req/s and p99 over the rounds."""
+    ordered = sorted(samples, key=lambda s: s["rps"])
+    middle = ordered[len(ordered) // 2]
+    return {
+        **middle,
+        "rounds": len(samples),
+        "rps_spread": [ordered[0]["rps"], ordered[-1]["rps"]],
+        "p99_spread": [min(s["p99_ms"] for s in samples), max(s["p99_ms"] for s in samples)],
+    }
+
+
+def cancel_pending(database_url: str) -> int:
+    """Cancel the tweets the runs left queued or scheduled (no tweeter ran): the sweeper
+    and the dispatcher must not send them during the benchmarks that follow."""
+    from tweetnow.shared.db import open_database
+    from tweetnow.shared.models import Tweet, TweetStatus
+
+    db = open_database(database_url)
+    with db.connection_context():
+        return int(
+            Tweet.update(status=TweetStatus.CANCELED)
+            .where(Tweet.status.in_((TweetStatus.QUEUED, TweetStatus.SCHEDULED)))
+            .execute()
+        )
