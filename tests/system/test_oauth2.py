@@ -13,7 +13,7 @@ import requests
 from PIL import Image
 
 from tests.support.local_stack import LocalStack
-from tests.support.processes import Process
+from tests.support.processes import Process, wait_until
 from tests.support.stack import Person, Stack
 
 
@@ -160,3 +160,34 @@ def test_an_image_goes_up_with_a_bearer_token_refreshed_after_it_ran_out(
     assert posted["text"] == text
     assert [m["alt_text"] for m in posted["media"]] == ["An orange square"]
     assert _refreshes(oauth2_stack, username) == 1
+
+
+def test_a_revoked_oauth2_connection_holds_its_tweet_until_signed_in_again(
+    oauth2_stack: Stack,
+) -> None:
+    """X refuses the refresh (invalid_grant), so X's 401 stands: the tweet is held, as for a
+    revoked OAuth 1.0a account, and goes out once the person signs in again."""
+    username = f"o2{uuid.uuid4().hex[:10]}"
+    person = oauth2_stack.sign_in(username)
+    requests.post(
+        f"{oauth2_stack.sandbox_url}/_sandbox/users/{username}/revoke", timeout=10
+    ).raise_for_status()
+
+    text = f"held over OAuth 2.0 {uuid.uuid4().hex[:6]}"
+    r = person.post_tweet(text)
+    assert r.status_code == 202, r.text
+    tweet_id = r.json()["tweet"]["id"]
+    seen: dict = {}
+
+    def has_status(status: str) -> bool:
+        seen.update(person.tweet(tweet_id))
+        return seen["status"] == status
+
+    wait_until(lambda: has_status("held"), timeout=30, what=f"tweet {tweet_id} held")
+    assert f"@{username}" in seen["error"]
+    assert _refreshes(oauth2_stack, username) == 0
+    assert oauth2_stack.sandbox_tweets(username) == []
+
+    oauth2_stack.sign_in(username, session=person.session)  # reconnects, new tokens
+    wait_until(lambda: has_status("sent"), timeout=30, what=f"tweet {tweet_id} sent")
+    assert [t["text"] for t in oauth2_stack.sandbox_tweets(username)] == [text]
