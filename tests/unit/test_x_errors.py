@@ -13,6 +13,7 @@ import tweepy
 from tests.support.silent_server import silent_server
 from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.settings import Settings
+from tweetnow.shared.x_oauth2 import TokenRequestRefused
 from tweetnow.tweeter.x_client import Outcome, PostingAccount, XClientFactory, classify
 
 
@@ -96,3 +97,11 @@ def test_a_post_to_an_x_that_never_answers_gives_up_after_x_timeout_s():
     assert time.monotonic() - started < 5  # 0.3 s, against a server that never answers
     failure = classify(caught.value)
     assert failure is not None and failure.outcome is Outcome.TRANSIENT
+
+
+def test_a_refresh_the_app_was_refused_for_is_retried_and_names_the_client_settings():
+    exc = TokenRequestRefused("unauthorized_client", "Missing valid authorization header", 401)
+    failure = classify(exc)
+    assert failure is not None
+    assert failure.outcome is Outcome.TRANSIENT
+    assert "X_CLIENT_ID" in failure.reason

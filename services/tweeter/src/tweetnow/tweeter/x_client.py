@@ -24,6 +24,7 @@ from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.models import ConnectionMethod, Tweet
 from tweetnow.shared.settings import Settings
 from tweetnow.shared.x_api import XApiSession
+from tweetnow.shared.x_oauth2 import TokenRequestRefused
 
 from .oauth2_tokens import ConnectionBearerAuth, ConnectionTokens, RefreshBusy
 from .x_media import MediaProcessingFailed, XMediaClient
@@ -182,6 +183,11 @@ def classify(exc: BaseException, *, now: float | None = None) -> XFailure | None
         return XFailure(Outcome.TRANSIENT, f"X answered {_x_message(exc)}")
     if isinstance(exc, MediaProcessingFailed):
         return XFailure(Outcome.PERMANENT, f"X refused an image: {exc}")
+    if isinstance(exc, TokenRequestRefused):
+        return XFailure(
+            Outcome.TRANSIENT,
+            f"X refused to refresh the account's tokens ({exc}): check X_CLIENT_ID/X_CLIENT_SECRET",
+        )
     if isinstance(exc, RefreshBusy):
         return XFailure(Outcome.TRANSIENT, "the account's X tokens were being refreshed")
     if isinstance(exc, TimeoutError):
