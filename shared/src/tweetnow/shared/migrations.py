@@ -19,7 +19,7 @@ from playhouse.migrate import migrate as run_operations
 from .clock import to_db, utcnow
 from .db import database, open_database
 from .logs import configure_logging, get_logger
-from .models import ALL_MODELS
+from .models import ALL_MODELS, IdempotencyKey
 from .settings import startup_settings
 
 log = get_logger(__name__)
@@ -47,9 +47,15 @@ def _api_tokens_expire(db: Database) -> None:
     run_operations(migrator.add_column("apitoken", "expires_at", DateTimeField(null=True)))
 
 
+def _idempotency_keys(db: Database) -> None:
+    """The ``idempotency_key`` table: requests retried with the same key get the first answer."""
+    db.create_tables([IdempotencyKey])
+
+
 #: Steps after the baseline, in order: (version, name, step).
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (2, "API tokens can expire", _api_tokens_expire),
+    (3, "idempotency keys", _idempotency_keys),
 ]
 
 

@@ -10,7 +10,8 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
   message is stuck in a live worker's ack set after a Redis restart, Dramatiq
   #527); re-sending is safe, the row's status guards against doing the work
   twice;
-- cleanup: expired sessions and stale sign-in requests. Job status records
+- cleanup: expired sessions, stale sign-in requests and idempotency keys
+  older than a day. Job status records
   and their attempt lists expire by themselves in Redis (``JOB_STATUS_TTL_S``).
 """
 
@@ -28,7 +29,16 @@ from tweetnow.shared.broker import job_store
 from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.jobs import JobRecord, JobState, JobStatusStore
 from tweetnow.shared.logs import get_logger
-from tweetnow.shared.models import Mail, MailStatus, OAuthRequest, Session, Tweet, TweetStatus
+from tweetnow.shared.models import (
+    IDEMPOTENCY_KEY_LIFETIME,
+    IdempotencyKey,
+    Mail,
+    MailStatus,
+    OAuthRequest,
+    Session,
+    Tweet,
+    TweetStatus,
+)
 from tweetnow.shared.outbox import enqueue_mail, enqueue_tweet
 from tweetnow.shared.periodic import (
     CLEANUP,
@@ -166,7 +176,8 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
 
 
 def cleanup() -> dict[str, int]:
-    """Delete expired sessions and stale sign-in requests; how many of each."""
+    """Delete expired sessions, stale sign-in requests and idempotency keys older than
+    a day; how many of each."""
     now = utcnow()
     sessions = Session.delete().where(Session.expires_at < to_db(now)).execute()
     requests = (
@@ -174,7 +185,12 @@ def cleanup() -> dict[str, int]:
         .where(OAuthRequest.created_at < to_db(now - OAUTH_REQUEST_TTL))
         .execute()
     )
-    return {"sessions": sessions, "oauth_requests": requests}
+    keys = (
+        IdempotencyKey.delete()
+        .where(IdempotencyKey.created_at < to_db(now - IDEMPOTENCY_KEY_LIFETIME))
+        .execute()
+    )
+    return {"sessions": sessions, "oauth_requests": requests, "idempotency_keys": keys}
 
 
 # --- their actors -------------------------------------------------------------

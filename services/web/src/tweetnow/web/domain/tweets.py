@@ -25,6 +25,7 @@ from ..schemas import TweetAccepted, TweetCreate, timestamp
 from ..tweet_text import check_tweet_text
 from .errors import Conflict, Invalid, NotFound
 from .fair_use import check_pending_tweets, one_at_a_time
+from .idempotency import IdempotentRequest
 from .jobs import job_ref
 
 log = get_logger(__name__)
@@ -55,7 +56,16 @@ class TweetService:
     def __init__(self, deps: WebDeps) -> None:
         self.deps = deps
 
-    def create(self, user: User, request: TweetCreate, *, request_id: str | None) -> TweetAccepted:
+    def create(
+        self,
+        user: User,
+        request: TweetCreate,
+        *,
+        request_id: str | None,
+        once: IdempotentRequest | None = None,
+    ) -> TweetAccepted:
+        if once:
+            once.replay_if_answered()
         text = check_tweet_text(request.text)
         now = utcnow()
         send_at = check_send_at(request.send_at, now)
@@ -64,6 +74,8 @@ class TweetService:
             seconds=self.deps.settings.schedule_direct_s
         )
         with one_at_a_time(user):
+            if once:
+                once.replay_if_answered()  # a request with the same key may have committed
             check_pending_tweets(user, self.deps.settings.max_pending_tweets)
             tweet = Tweet.create(
                 user=user,
@@ -74,6 +86,9 @@ class TweetService:
                 send_at=to_db(send_at) if send_at else None,
                 dispatched_at=to_db(now) if direct else None,
             )
+            if once:
+                accepted = self._accepted(tweet)
+                once.remember(202, accepted, accepted.job.url)
         if direct:
             sent = enqueue_tweet(self.deps.broker, tweet, request_id=request_id)
         else:
