@@ -8,8 +8,8 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
   its way but has no live job gets its job sent again, under the same job id
   (Redis was down when it was accepted, a dispatched message was lost, or a
   message is stuck in a live worker's ack set after a Redis restart, Dramatiq
-  #527); re-sending is safe, the row's status guards against doing the work
-  twice;
+  #527, or a job reads ``running`` though no live worker runs it); re-sending
+  is safe, the row's status guards against doing the work twice;
 - cleanup: expired sessions, stale sign-in requests and idempotency keys
   older than a day. Job status records
   and their attempt lists expire by themselves in Redis (``JOB_STATUS_TTL_S``).
@@ -49,6 +49,7 @@ from tweetnow.shared.periodic import (
     PeriodicRuns,
 )
 from tweetnow.shared.worker import WorkerRuntime
+from tweetnow.shared.worker_registry import runs_now
 
 log = get_logger(__name__)
 
@@ -61,8 +62,6 @@ PER_PERSON_PER_TICK = 100
 #: Jobs one dispatcher tick sends in all, at most (seconds of work, well inside the
 #: minute between ticks); the next tick sends the rest.
 PER_TICK = 5_000
-#: A job "running" for longer than this lost its worker and its message.
-RUNNING_TOO_LONG = timedelta(minutes=10)
 #: A sign-in request older than this is of no use to anyone.
 OAUTH_REQUEST_TTL = timedelta(days=1)
 
@@ -125,13 +124,23 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
-def job_is_live(record: JobRecord | None, now: datetime, grace: timedelta) -> bool:
-    """Whether a worker holds, or will soon pick up, this job's message."""
+def job_is_live(
+    record: JobRecord | None,
+    now: datetime,
+    grace: timedelta,
+    runs_now: Callable[[JobRecord], bool],
+) -> bool:
+    """Whether a worker holds, or will soon pick up, this job's message.
+
+    A ``running`` job is live only while the worker process it names is alive
+    and running it (``runs_now``): a worker that was killed, or frozen and then
+    cut off from Redis before it could record the outcome (a paused VM, a
+    laptop's suspend), leaves the status at ``running`` with nothing behind it.
+    """
     if record is None:
         return False
     if record.status == JobState.RUNNING:
-        started = _parse(record.started_at)
-        return started is not None and started > now - RUNNING_TOO_LONG
+        return runs_now(record)
     if record.status in (JobState.QUEUED, JobState.SCHEDULED, JobState.RETRYING):
         due = _parse(record.next_attempt_at) or _parse(record.enqueued_at)
         return due is not None and due > now - grace
@@ -143,6 +152,12 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
     now = utcnow()
     grace = timedelta(seconds=grace_s)
     cutoff = to_db(now - grace)
+
+    def live(job_id: str) -> bool:
+        return job_is_live(
+            store.get(job_id), now, grace, lambda r: runs_now(store.client, r.worker, r.id)
+        )
+
     stuck_tweets = Tweet.select().where(
         (
             (Tweet.status == TweetStatus.QUEUED)
@@ -154,7 +169,7 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
     )
     tweets = 0
     for tweet in list(stuck_tweets.limit(BATCH)):
-        if not job_is_live(store.get(tweet.job_id), now, grace):
+        if not live(tweet.job_id):
             log.info("tweet_job_resent", tweet_id=tweet.id, job_id=tweet.job_id)
             tweets += enqueue_tweet(broker, tweet)
     stuck_mails = Mail.select().where(
@@ -166,7 +181,7 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
     )
     mails = 0
     for mail in list(stuck_mails.limit(BATCH)):
-        if not job_is_live(store.get(mail.job_id), now, grace):
+        if not live(mail.job_id):
             log.info("mail_job_resent", mail_id=mail.id, job_id=mail.job_id)
             mails += enqueue_mail(broker, mail)
     return {"tweets": tweets, "mails": mails}
