@@ -131,12 +131,19 @@ def test_a_tweeter_cut_off_from_the_network_while_it_holds_tweets(stack: Stack) 
     assert_nothing_lost_or_doubled(outcome)
 
 
-def post_until_answered(person: Person, text: str, deadline_s: float) -> requests.Response:
+def post_until_answered(
+    person: Person, text: str, deadline_s: float, resent: Counter[str]
+) -> requests.Response:
     """POST with one Idempotency-Key, sent again (same key, same body) until the web
-    answers something other than a lost connection or a 5xx."""
+    answers something other than a lost connection or a 5xx; ``resent`` counts the
+    POSTs sent again."""
     key = str(uuid.uuid4())
     deadline = time.monotonic() + deadline_s
+    first = True
     while True:
+        if not first:
+            resent["posts"] += 1
+        first = False
         try:
             r = person.api().post(
                 person.url("/api/tweets"),
@@ -165,14 +172,16 @@ def test_web_container_crashed_during_a_burst_of_posts_retried_with_a_key(stack:
 
     started = threading.Thread(target=crash_web, daemon=True)
     started.start()
+    resent: Counter[str] = Counter()
 
     def one_person(person: Person) -> list[Posted]:
         posted = []
         for i in range(PER_PERSON):
             text = f"keyed {run} {person.username} {i}"
-            r = post_until_answered(person, text, deadline_s=120)
+            r = post_until_answered(person, text, deadline_s=120, resent=resent)
             assert r.status_code == 202, (r.status_code, r.text)
             posted.append(Posted(person, r.json()["tweet"]["id"], text))
+            time.sleep(0.05)  # the burst lasts past the crash
         return posted
 
     with ThreadPoolExecutor(PEOPLE) as pool:
@@ -181,8 +190,9 @@ def test_web_container_crashed_during_a_burst_of_posts_retried_with_a_key(stack:
     ended = time.monotonic()
     wait_settled(posted, timeout=SETTLE_S)
     recovery = time.monotonic() - ended
-    outcome = tweet_outcome(name, stack, posted)
+    outcome = tweet_outcome(f"{name} ({resent['posts']} POSTs sent again)", stack, posted)
     outcome.recovery_s = recovery
+    assert resent["posts"] > 0, "the crash hit no POST: nothing was retried"
     assert_nothing_lost_or_doubled(outcome)
     # One row per key: the retried POSTs created no second tweet.
     rows: Counter[str] = Counter()
