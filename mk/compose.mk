@@ -1,13 +1,16 @@
 # Docker verbs, included by the Makefile. Plain `docker compose` with the
-# official images; set REDIS_IMAGE, POSTGRES_IMAGE, MAILDEV_IMAGE or
-# PYTHON_IMAGE in the environment (or .env) to use others.
+# official images; set REDIS_IMAGE, POSTGRES_IMAGE, MAILDEV_IMAGE,
+# PROMETHEUS_IMAGE or PYTHON_IMAGE in the environment (or .env) to use others.
 COMPOSE ?= docker compose
+# promtool comes in the Prometheus image (the stand-in's too).
+PROMETHEUS_IMAGE ?= prom/prometheus:v2.53.4
 
 # test-compose runs a project of its own (name, published ports, volumes), so
 # it never touches a stack started with `make up`, and drops its volumes after.
 TEST_WEB_PORT ?= 18000
 TEST_SANDBOX_PORT ?= 18081
 TEST_MAILDEV_PORT ?= 11080
+TEST_PROMETHEUS_PORT ?= 19090
 TEST_COMPOSE_ENV := \
   COMPOSE_PROJECT_NAME=tweetnow-test \
   COMPOSE_FILE=docker-compose.yml:tests/compose/compose.test.yml \
@@ -15,10 +18,13 @@ TEST_COMPOSE_ENV := \
   SANDBOX_PUBLISHED_PORT=$(TEST_SANDBOX_PORT) \
   MAILDEV_WEB_PUBLISHED_PORT=$(TEST_MAILDEV_PORT) \
   MAILDEV_SMTP_PUBLISHED_PORT=11025 \
+  PROMETHEUS_PUBLISHED_PORT=$(TEST_PROMETHEUS_PORT) \
+  METRICS_SUBNET=10.217.92.0/24 \
   TWEETNOW_TEST_COMPOSE=1 \
   TWEETNOW_TEST_WEB_URL=http://localhost:$(TEST_WEB_PORT) \
   TWEETNOW_TEST_SANDBOX_URL=http://localhost:$(TEST_SANDBOX_PORT) \
-  TWEETNOW_TEST_MAILDEV_URL=http://localhost:$(TEST_MAILDEV_PORT)
+  TWEETNOW_TEST_MAILDEV_URL=http://localhost:$(TEST_MAILDEV_PORT) \
+  TWEETNOW_TEST_PROMETHEUS_URL=http://localhost:$(TEST_PROMETHEUS_PORT)
 
 # test-faults-compose runs a project of its own too, on other ports and image tags,
 # so it can run beside test-compose on one machine.
@@ -33,12 +39,13 @@ FAULTS_COMPOSE_ENV := \
   SANDBOX_PUBLISHED_PORT=$(FAULTS_SANDBOX_PORT) \
   MAILDEV_WEB_PUBLISHED_PORT=$(FAULTS_MAILDEV_PORT) \
   MAILDEV_SMTP_PUBLISHED_PORT=21025 \
+  METRICS_SUBNET=10.217.93.0/24 \
   TWEETNOW_TEST_FAULTS_COMPOSE=1 \
   TWEETNOW_TEST_WEB_URL=http://localhost:$(FAULTS_WEB_PORT) \
   TWEETNOW_TEST_SANDBOX_URL=http://localhost:$(FAULTS_SANDBOX_PORT) \
   TWEETNOW_TEST_MAILDEV_URL=http://localhost:$(FAULTS_MAILDEV_PORT)
 
-.PHONY: images up down logs ps scale test-compose test-faults-compose
+.PHONY: images up down logs ps scale test-compose test-monitoring test-faults-compose
 
 images: ## Build the service images (docker compose build)
 	$(COMPOSE) build
@@ -62,9 +69,9 @@ scale: ## Scale the workers of the running stack: make scale tweeter=3 [mailer=2
 	  $(if $(tweeter),--scale tweeter=$(tweeter)) $(if $(mailer),--scale mailer=$(mailer))
 	$(COMPOSE) ps
 
-test-compose: venv ## Build the images, start the stack with 3 tweeters, run tests/system and tests/compose against it
+test-compose: venv ## Build the images, start the stack with 3 tweeters, run tests/system and tests/compose against it (Prometheus: tests/compose/test_monitoring.py)
 	@set -euo pipefail; export $(TEST_COMPOSE_ENV); \
-	teardown() { $(COMPOSE) down --volumes --remove-orphans --timeout 30 >/dev/null 2>&1 || true; }; \
+	teardown() { $(COMPOSE) --profile monitoring down --volumes --remove-orphans --timeout 30 >/dev/null 2>&1 || true; }; \
 	trap teardown EXIT; \
 	teardown; \
 	t=$$SECONDS; $(COMPOSE) build; echo "test-compose: images built in $$((SECONDS - t)) s"; \
@@ -79,6 +86,14 @@ test-compose: venv ## Build the images, start the stack with 3 tweeters, run tes
 	echo "test-compose: tests took $$((SECONDS - t)) s"; \
 	if [ $$status -ne 0 ]; then $(COMPOSE) logs --no-color --tail=80; fi; \
 	exit $$status
+
+# promtool from the Prometheus image, on the files mounted where the image reads them.
+PROMTOOL = docker run --rm --network none --entrypoint promtool \
+  --volume $(CURDIR)/deploy/monitoring:/etc/prometheus:ro --workdir /etc/prometheus $(PROMETHEUS_IMAGE)
+
+test-monitoring: ## Check the Prometheus configurations (compose, Swarm) and alert rules, and run the rules' unit tests
+	$(PROMTOOL) check config prometheus.yml prometheus.swarm.yml
+	$(PROMTOOL) test rules alerts.test.yml
 
 test-faults-compose: venv ## Build, start the stack with PostgreSQL and 3 tweeters, crash/cut off/restart/pause its containers under load, print the table, delete it
 	@set -euo pipefail; export $(FAULTS_COMPOSE_ENV); \

@@ -8,11 +8,12 @@ SWARM_TEST_ENV := \
   TWEETNOW_IMAGE_TAG=swarm-test \
   TWEETNOW_TEST_SWARM=1 \
   TWEETNOW_TEST_WEB_PORT=18200 \
-  TWEETNOW_TEST_SANDBOX_PORT=18281
+  TWEETNOW_TEST_SANDBOX_PORT=18281 \
+  TWEETNOW_TEST_PROMETHEUS_PORT=18290
 
 .PHONY: test-swarm
 
-test-swarm: venv ## Build the images, deploy the Swarm stack with 3 tweeters (single-node swarm if none), 60 tweets through a rolling restart and a scale to 5
+test-swarm: venv ## Build the images, deploy the Swarm stack with 3 tweeters and Prometheus (single-node swarm if none), 3 tweeter targets up, 60 tweets through a rolling restart and a scale to 5
 	@set -euo pipefail; export $(SWARM_TEST_ENV); \
 	t=$$SECONDS; $(COMPOSE) build web tweeter mailer x-sandbox; \
 	echo "test-swarm: images built in $$((SECONDS - t)) s"; \

@@ -110,7 +110,7 @@ def test_ctrl_enter_posts_and_the_keyboard_reaches_everything(tab: Tab, username
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     order = []
-    for _ in range(8):
+    for _ in range(10):
         page.keyboard.press("Tab")
         order.append(page.evaluate("(e => e.textContent.trim() || e.id)(document.activeElement)"))
     assert order == [
@@ -121,6 +121,8 @@ def test_ctrl_enter_posts_and_the_keyboard_reaches_everything(tab: Tab, username
         "Account",
         f"Sign out @{username}",
         "tweet-text",
+        "Add to thread",
+        "Add images",
         "Post",
     ]
     page.get_by_label("Your tweet").fill(unique("Posted with Ctrl+Enter"))

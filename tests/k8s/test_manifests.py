@@ -1,12 +1,15 @@
 """Every overlay of deploy/k8s renders, its objects are valid for the Kubernetes
-API (kubernetes-validate, strict: unknown fields are errors) and the KEDA ones for
-deploy/k8s/schemas, and they keep the promises deploy/README.md makes."""
+API (kubernetes-validate, strict: unknown fields are errors) and the KEDA and
+Prometheus Operator ones for deploy/k8s/schemas, and they keep the promises
+deploy/README.md makes."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
+import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,26 +27,55 @@ K8S = ROOT / "deploy" / "k8s"
 OVERLAYS = sorted(p.name for p in (K8S / "overlays").iterdir() if p.is_dir())
 #: The oldest Kubernetes minor still in wide use, and the newest the validator knows.
 VERSIONS = ("1.30.0", kubernetes_validate.utils.latest_version())
-KEDA_SCHEMAS = {
-    "ScaledObject": "keda-scaledobject.json",
-    "TriggerAuthentication": "keda-triggerauthentication.json",
+#: Custom resources: (API group, kind) -> their schema in deploy/k8s/schemas.
+CRD_SCHEMAS = {
+    ("keda.sh", "ScaledObject"): "keda-scaledobject.json",
+    ("keda.sh", "TriggerAuthentication"): "keda-triggerauthentication.json",
+    ("monitoring.coreos.com", "PodMonitor"): "prometheus-podmonitor.json",
 }
+#: The component an overlay adds on clusters that run the Prometheus Operator.
+OPERATOR_COMPONENT = K8S / "components" / "prometheus-operator"
 APP = ("web", "tweeter", "mailer", "scheduler")
 WORKERS = {"tweeter": POST_TWEET.queue, "mailer": SEND_MAIL.queue}
 
 Obj = dict[str, Any]
 
 
-@cache
-def rendered(overlay: str) -> tuple[Obj, ...]:
+def kustomize(path: Path) -> tuple[Obj, ...]:
     out = subprocess.run(
-        ["kubectl", "kustomize", str(K8S / "overlays" / overlay)],
+        ["kubectl", "kustomize", str(path)],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     ).stdout
     return tuple(doc for doc in yaml.safe_load_all(out) if doc)
+
+
+@cache
+def rendered(overlay: str) -> tuple[Obj, ...]:
+    return kustomize(K8S / "overlays" / overlay)
+
+
+@cache
+def rendered_with_operator(overlay: str) -> tuple[Obj, ...]:
+    """The overlay with the Prometheus Operator component, as an overlay of it would add it
+    (in the overlay's namespace)."""
+    (namespace,) = {
+        o["metadata"].get("namespace") for o in rendered(overlay) if o["kind"] == "Deployment"
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        # kustomize takes other kustomizations by relative path only.
+        base = os.path.relpath(K8S, tmp)
+        kustomization = {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "namespace": namespace,
+            "resources": [f"{base}/overlays/{overlay}"],
+            "components": [f"{base}/components/{OPERATOR_COMPONENT.name}"],
+        }
+        (Path(tmp) / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
+        return kustomize(Path(tmp))
 
 
 def find(overlay: str, kind: str, name: str) -> Obj:
@@ -53,23 +85,25 @@ def find(overlay: str, kind: str, name: str) -> Obj:
 
 
 @cache
-def keda_validator(kind: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((K8S / "schemas" / KEDA_SCHEMAS[kind]).read_text())
+def crd_validator(group: str, kind: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((K8S / "schemas" / CRD_SCHEMAS[group, kind]).read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
 
 def validate(obj: Obj, version: str) -> None:
-    if obj["apiVersion"].startswith("keda.sh/"):
-        keda_validator(obj["kind"]).validate(obj)
+    group = obj["apiVersion"].rpartition("/")[0]
+    if any(group == g for g, _ in CRD_SCHEMAS):
+        crd_validator(group, obj["kind"]).validate(obj)
     else:
         kubernetes_validate.validate(obj, version, strict=True)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("operator", [False, True], ids=["plain", "with-prometheus-operator"])
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_rendered_object_is_valid(overlay: str, version: str):
-    objects = rendered(overlay)
+def test_every_rendered_object_is_valid(overlay: str, operator: bool, version: str):
+    objects = rendered_with_operator(overlay) if operator else rendered(overlay)
     assert objects
     for obj in objects:
         try:
@@ -95,6 +129,12 @@ def test_the_validators_refuse_what_a_cluster_would_silently_ignore():
     scaled["spec"]["triggers"][0]["metadata"]["listLength"] = 40  # KEDA wants strings
     with pytest.raises(jsonschema.ValidationError):
         validate(scaled, VERSIONS[-1])
+
+    (monitor,) = [o for o in rendered_with_operator("production") if o["kind"] == "PodMonitor"]
+    monitor = copy.deepcopy(monitor)
+    monitor["spec"]["podMetricsEndpoints"][0]["targetport"] = "http"  # misspelt
+    with pytest.raises(jsonschema.ValidationError):
+        validate(monitor, VERSIONS[-1])
 
 
 def pod_spec(obj: Obj) -> Obj:
@@ -213,3 +253,65 @@ def test_every_secret_setting_is_read_from_the_mounted_secret(overlay: str):
     for name in APP:
         mounts = pod_spec(find(overlay, "Deployment", name))["containers"][0]["volumeMounts"]
         assert {"name": "secrets", "mountPath": "/run/secrets/tweetnow", "readOnly": True} in mounts
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_web_and_worker_pods_ask_prometheus_to_scrape_their_metrics_port(overlay: str):
+    for name in ("web", "tweeter", "mailer"):
+        template = find(overlay, "Deployment", name)["spec"]["template"]
+        annotations = template["metadata"].get("annotations", {})
+        assert annotations.get("prometheus.io/scrape") == "true", name
+        assert annotations.get("prometheus.io/path") == "/metrics", name
+        (container,) = template["spec"]["containers"]
+        ports = {p["containerPort"] for p in container.get("ports", [])}
+        port = int(annotations["prometheus.io/port"])
+        assert port in ports, (name, port, ports)
+        # The port the service serves its metrics on.
+        expected = (
+            Settings.from_env({}).web_port if name == "web" else Settings.from_env({}).metrics_port
+        )
+        assert port == expected, name
+    # The scheduler sends ticks and records no metrics: nothing to scrape.
+    scheduler = find(overlay, "Deployment", "scheduler")["spec"]["template"]["metadata"]
+    assert "prometheus.io/scrape" not in scheduler.get("annotations", {})
+
+
+def selects(selector: Obj, labels: dict[str, str]) -> bool:
+    """Whether a LabelSelector (matchLabels, and In/NotIn expressions) selects these labels."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        value = labels.get(expression["key"])
+        if expression["operator"] == "In" and value not in expression["values"]:
+            return False
+        if expression["operator"] == "NotIn" and value in expression["values"]:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_operator_component_scrapes_each_web_and_worker_pod_under_its_job_name(overlay: str):
+    objects = rendered_with_operator(overlay)
+    (monitor,) = [o for o in objects if o["kind"] == "PodMonitor"]
+    spec = monitor["spec"]
+    endpoints = {e["port"]: e["path"] for e in spec["podMetricsEndpoints"]}
+    scraped = {}
+    for deployment in [o for o in objects if o["kind"] == "Deployment"]:
+        template = deployment["spec"]["template"]
+        labels = template["metadata"]["labels"]
+        if not selects(spec["selector"], labels):
+            continue
+        (container,) = template["spec"]["containers"]
+        named = {p.get("name"): p["containerPort"] for p in container.get("ports", [])}
+        matched = [port for port in endpoints if port in named]
+        assert len(matched) == 1, (deployment["metadata"]["name"], named)  # one target per pod
+        annotations = template["metadata"]["annotations"]
+        assert named[matched[0]] == int(annotations["prometheus.io/port"])
+        assert endpoints[matched[0]] == annotations["prometheus.io/path"]
+        scraped[deployment["metadata"]["name"]] = labels[spec["jobLabel"]]
+    # The jobs are named as in deploy/monitoring/prometheus.yml, which alerts.yml uses.
+    assert scraped == {"web": "web", "tweeter": "tweeter", "mailer": "mailer"}
+    assert (
+        monitor["metadata"]["namespace"]
+        == find(overlay, "Deployment", "web")["metadata"]["namespace"]
+    )

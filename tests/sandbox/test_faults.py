@@ -131,6 +131,7 @@ def test_faults_can_be_read_replaced_in_part_and_cleared(sandbox: Sandbox):
     assert client.simulate_get("/_sandbox/faults").json == {
         "latency_ms": 0,
         "next_errors": [],
+        "next_media_errors": [],
         "reset_after_s": 2.0,
         "rate_limit": None,
     }

@@ -44,7 +44,9 @@ def test_reset_forgets_tweets_faults_tokens_revocations_and_counts(
     sandbox: Sandbox, alice: Account, bob: Account
 ):
     sandbox.post_tweet(alice, "before reset")
-    sandbox.set_faults(latency_ms=100, next_errors=[503], rate_limit={"per_user": 1})
+    sandbox.set_faults(
+        latency_ms=100, next_errors=[503], next_media_errors=[503], rate_limit={"per_user": 1}
+    )
     sandbox.client.simulate_post("/_sandbox/users/bob/revoke")
     pending, _ = sandbox.request_token()
 
@@ -55,6 +57,7 @@ def test_reset_forgets_tweets_faults_tokens_revocations_and_counts(
     assert sandbox.client.simulate_get("/_sandbox/faults").json == {
         "latency_ms": 0,
         "next_errors": [],
+        "next_media_errors": [],
         "reset_after_s": 2.0,
         "rate_limit": None,
     }

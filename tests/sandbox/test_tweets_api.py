@@ -48,13 +48,44 @@ def test_ids_increase(sandbox: Sandbox, alice: Account):
 
 
 def test_other_fields_of_x_body_are_accepted(sandbox: Sandbox, alice: Account):
+    first = sandbox.post_tweet(alice, "the first").json["data"]["id"]
     body = {
         "text": "a reply",
-        "reply": {"in_reply_to_tweet_id": "1"},
+        "reply": {"in_reply_to_tweet_id": first},
         "reply_settings": "following",
     }
     r = sandbox.signed("POST", "/2/tweets", account=alice, json=body)
     assert r.status_code == 201
+    assert sandbox.posted()[-1]["in_reply_to_tweet_id"] == first
+
+
+def test_a_reply_to_a_post_that_does_not_exist_is_refused_as_x_does(
+    sandbox: Sandbox, alice: Account
+):
+    body = {"text": "a reply", "reply": {"in_reply_to_tweet_id": "1"}}
+    r = sandbox.signed("POST", "/2/tweets", account=alice, json=body)
+    assert r.status_code == 403
+    assert r.json["detail"] == (
+        "You attempted to reply to a Tweet that is deleted or not visible to you."
+    )
+    assert sandbox.posted() == []
+
+
+def test_a_post_over_280_by_x_weighted_count_is_refused(sandbox: Sandbox, alice: Account):
+    assert sandbox.post_tweet(alice, "a" * 280).status_code == 201
+    refused = [
+        "b" * 281,
+        "c" * 300,
+        "日本" * 71,  # CJK weighs 2: 284
+        "https://example.com/a-long-path " + "d" * 257,  # the URL counts 23, a space 1: 281
+    ]
+    for text in refused:
+        r = sandbox.post_tweet(alice, text)
+        assert r.status_code == 400, text
+        assert r.json["type"] == INVALID_REQUEST
+        assert "too long" in r.json["errors"][0]["message"]
+    assert sandbox.post_tweet(alice, "日本" * 70).status_code == 201
+    assert len(sandbox.posted()) == 2
 
 
 def test_empty_or_missing_text_is_an_invalid_request(sandbox: Sandbox, alice: Account):

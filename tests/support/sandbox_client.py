@@ -62,6 +62,7 @@ class Sandbox:
         params: Mapping[str, str] | None = None,
         json: object = None,
         form: Mapping[str, str] | None = None,
+        multipart: Mapping[str, bytes] | None = None,
         callback: str | None = None,
         verifier: str | None = None,
         consumer_key: str | None = None,
@@ -83,6 +84,22 @@ class Sandbox:
             headers["Content-Type"] = "application/json"
             body = jsonlib.dumps(json)
             _, headers, _ = oauth.sign(url, method, None, headers)
+        elif multipart is not None:
+            # A multipart body is not part of the OAuth 1.0a signature.
+            boundary = "sandbox-test-boundary"
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+            chunks = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{name}"\r\n\r\n'.encode()
+                + value
+                + b"\r\n"
+                for name, value in multipart.items()
+            ]
+            raw = b"".join(chunks) + f"--{boundary}--\r\n".encode()
+            _, headers, _ = oauth.sign(url, method, None, headers)
+            return self.client.simulate_request(
+                method, path, query_string=query or None, headers=headers, body=raw
+            )
         elif form is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             _, headers, body = oauth.sign(url, method, urlencode(form), headers)

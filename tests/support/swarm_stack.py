@@ -4,7 +4,8 @@ with the changes a test on one machine needs, made here in code so each is named
     python -m tests.support.swarm_stack OUT.yml
 
 writes it. Environment: SWARM_TEST_STACK (stack name, also the prefix of its
-secrets), TWEETNOW_TEST_WEB_PORT and TWEETNOW_TEST_SANDBOX_PORT (published ports).
+secrets), TWEETNOW_TEST_WEB_PORT, TWEETNOW_TEST_SANDBOX_PORT and
+TWEETNOW_TEST_PROMETHEUS_PORT (published ports).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ SANDBOX_KEYS = {
     "X_CONSUMER_SECRET": "sandbox-consumer-secret",
 }
 APP_SERVICES = ("migrate", "web", "tweeter", "mailer", "scheduler")
+MONITORING = ROOT / "deploy" / "monitoring"
+#: Swarm's default address pool for overlay networks, where Prometheus scrapes from.
+OVERLAY_POOL = "10.0.0.0/8"
 
 
 def _no_aliases(dumper: yaml.SafeDumper, data: Any) -> bool:
@@ -34,7 +38,9 @@ class _Dumper(yaml.SafeDumper):
     ignore_aliases = _no_aliases  # type: ignore[assignment]
 
 
-def swarm_test_stack(stack_name: str, web_port: int, sandbox_port: int) -> dict[str, Any]:
+def swarm_test_stack(
+    stack_name: str, web_port: int, sandbox_port: int, prometheus_port: int | None = None
+) -> dict[str, Any]:
     stack: dict[str, Any] = yaml.safe_load(STACK_FILE.read_text())
     services = stack["services"]
     # The x- blocks are only anchors, already merged where they are used.
@@ -80,6 +86,9 @@ def swarm_test_stack(stack_name: str, web_port: int, sandbox_port: int) -> dict[
         "deploy": {"replicas": 1},
     }
 
+    if prometheus_port is not None:
+        add_prometheus(stack, stack_name, prometheus_port)
+
     # This machine's engine carries no traffic over a service's virtual IP or the
     # ingress routing mesh (no IPVS): every service is reached through DNS
     # round-robin, and published ports bind on the host itself.
@@ -96,12 +105,60 @@ def swarm_test_stack(stack_name: str, web_port: int, sandbox_port: int) -> dict[
     return stack
 
 
+def add_prometheus(stack: dict[str, Any], stack_name: str, port: int) -> None:
+    """Prometheus as deploy/README.md says to run it on Swarm: prometheus.swarm.yml and
+    alerts.yml, on the back network; the web lets the overlay networks read /metrics."""
+    stack.setdefault("configs", {}).update(
+        {
+            "prometheus_yml": {
+                "name": f"{stack_name}_prometheus_yml",
+                "file": str(MONITORING / "prometheus.swarm.yml"),
+            },
+            "alerts_yml": {
+                "name": f"{stack_name}_alerts_yml",
+                "file": str(MONITORING / "alerts.yml"),
+            },
+        }
+    )
+    stack["services"]["prometheus"] = {
+        "image": "${PROMETHEUS_IMAGE:-prom/prometheus:v2.53.4}",
+        "read_only": True,
+        "cap_drop": ["ALL"],
+        "configs": [
+            {"source": "prometheus_yml", "target": "/etc/prometheus/prometheus.yml"},
+            {"source": "alerts_yml", "target": "/etc/prometheus/alerts.yml"},
+        ],
+        # The test's samples need not outlive it: they go to the tmpfs on /tmp (a
+        # tmpfs takes its mode, not its owner, from the image's folder, and the
+        # image's /prometheus belongs to nobody with mode 755).
+        "command": [
+            "--config.file=/etc/prometheus/prometheus.yml",
+            "--storage.tsdb.path=/tmp/prometheus",
+        ],
+        "volumes": [{"type": "tmpfs", "target": "/tmp", "tmpfs": {"size": 67108864}}],
+        # As in docker-compose.yml: the stack counts as deployed once Prometheus is ready.
+        "healthcheck": {
+            "test": ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9090/-/ready"],
+            "interval": "5s",
+            "timeout": "3s",
+            "retries": 10,
+            "start_period": "10s",
+        },
+        "networks": ["back"],
+        "ports": [{"target": 9090, "published": port, "mode": "host"}],
+        "deploy": {"replicas": 1},
+    }
+    web_env = stack["services"]["web"]["environment"]
+    web_env["METRICS_ALLOW"] = f"{OVERLAY_POOL},127.0.0.0/8"
+
+
 def main() -> None:
     out = Path(sys.argv[1])
     stack = swarm_test_stack(
         os.environ["SWARM_TEST_STACK"],
         int(os.environ["TWEETNOW_TEST_WEB_PORT"]),
         int(os.environ["TWEETNOW_TEST_SANDBOX_PORT"]),
+        int(os.environ["TWEETNOW_TEST_PROMETHEUS_PORT"]),
     )
     out.write_text(yaml.dump(stack, Dumper=_Dumper, sort_keys=False))
 

@@ -80,12 +80,28 @@ def test_web_and_workers_serve_their_metrics(stack: Stack, local: LocalStack):
             frozenset({"queue": "tweets", "state": state}.items()),
         ) in tweeter
     assert value(tweeter, "tweetnow_queue_messages", queue="tweets", state="dead") >= 1
+    assert ("tweetnow_queue_oldest_waiting_seconds", frozenset({"queue": "tweets"}.items())) in (
+        tweeter
+    )
+    assert value(tweeter, "tweetnow_queue_workers", queue="tweets") >= 1
+    assert value(tweeter, "tweetnow_queue_workers", queue="periodic") >= 1
+    # X's answers by status: the injected 503, then the posts X took.
+    assert value(tweeter, "tweetnow_x_responses_total", status="503") >= 1
+    taken = [
+        v
+        for (name, labels), v in tweeter.items()
+        if name == "tweetnow_x_responses_total" and dict(labels)["status"].startswith("2")
+    ]
+    assert sum(taken) >= 1
+    # The sandbox reports each person's 15-minute window: its lowest is on every tweeter.
+    assert ("tweetnow_x_quota_remaining", frozenset({"quota": "user"}.items())) in tweeter
 
     mailer = scrape(worker_url(next(p for p in local.mailers if p.alive())))
     assert (
         "tweetnow_queue_messages",
         frozenset({"queue": "mail", "state": "ready"}.items()),
     ) in mailer
+    assert value(mailer, "tweetnow_queue_workers", queue="mail") >= 1
 
 
 def test_web_metrics_go_by_the_socket_address(stack: Stack, local: LocalStack):

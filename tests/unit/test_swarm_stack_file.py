@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.swarm_stack import STACK_FILE, swarm_test_stack
+from tests.support.swarm_stack import ROOT, STACK_FILE, swarm_test_stack
 from tweetnow.shared.settings import SECRET_SETTINGS, Settings
 
 APP = ("migrate", "web", "tweeter", "mailer", "scheduler")
@@ -96,3 +96,19 @@ def test_the_test_stack_changes_only_what_the_test_machine_needs(stack):
     assert not [k for k in test if k.startswith("x-")]
     # The file people deploy is read, not changed.
     assert yaml.safe_load(Path(STACK_FILE).read_text()) == stack
+
+
+def test_the_test_stack_adds_prometheus_with_the_swarm_configuration(stack):
+    test = swarm_test_stack("t", 18200, 18281, 18290)
+    assert set(test["services"]) == {*stack["services"], "x-sandbox", "prometheus"}
+    prometheus = test["services"]["prometheus"]
+    assert prometheus["ports"] == [{"target": 9090, "published": 18290, "mode": "host"}]
+    files = {c["name"]: Path(c["file"]) for c in test["configs"].values()}
+    assert files == {
+        "t_prometheus_yml": ROOT / "deploy/monitoring/prometheus.swarm.yml",
+        "t_alerts_yml": ROOT / "deploy/monitoring/alerts.yml",
+    }
+    # Prometheus shares the back network with web and the workers it scrapes.
+    for name in ("web", "tweeter", "mailer"):
+        assert "back" in test["services"][name]["networks"]
+    assert prometheus["networks"] == ["back"]

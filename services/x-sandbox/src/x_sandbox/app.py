@@ -25,6 +25,13 @@ from x_sandbox.resources.hooks import (
     SandboxHealthHook,
     StatsHook,
 )
+from x_sandbox.resources.media import (
+    MediaAppendResource,
+    MediaFinalizeResource,
+    MediaInitializeResource,
+    MediaMetadataResource,
+    MediaStatusResource,
+)
 from x_sandbox.resources.oauth_tokens import AccessTokenResource, RequestTokenResource
 from x_sandbox.resources.pages import IndexPageResource, StatusPageResource
 from x_sandbox.resources.tweets import CreateTweetResource, DeleteTweetResource
@@ -64,6 +71,11 @@ def create_app(
     app.add_route("/2/users/{user_id}/tweets", UserTweetsResource(state))
     app.add_route("/2/tweets", CreateTweetResource(TweetIntake(state, clock)))
     app.add_route("/2/tweets/{tweet_id}", DeleteTweetResource(state))
+    app.add_route("/2/media/upload", MediaStatusResource(state, clock))
+    app.add_route("/2/media/upload/initialize", MediaInitializeResource(state, clock))
+    app.add_route("/2/media/upload/{media_id}/append", MediaAppendResource(state, clock))
+    app.add_route("/2/media/upload/{media_id}/finalize", MediaFinalizeResource(state, clock))
+    app.add_route("/2/media/metadata", MediaMetadataResource(state, clock))
 
     app.add_route("/", IndexPageResource(state, settings.public_url))
     app.add_route(

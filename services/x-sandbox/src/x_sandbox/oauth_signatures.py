@@ -126,8 +126,10 @@ class SignatureChecker:
         validator = _Validator(
             self._consumer_key, self._consumer_secret, token_secrets, self._nonces, self._clock
         )
+        # Only a form-encoded body is signed; a multipart one (a media segment) is not.
+        form = (req.content_type or "").startswith("application/x-www-form-urlencoded")
         try:
-            body = raw_body(req).decode()
+            body = raw_body(req).decode() if form else ""
         except UnicodeDecodeError:
             return None
         headers = dict(req.headers)

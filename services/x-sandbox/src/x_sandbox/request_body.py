@@ -7,7 +7,8 @@ from urllib.parse import parse_qs
 
 import falcon
 
-MAX_BODY_BYTES = 1024 * 1024
+#: Room for a media segment of X's largest (5 MB) with its multipart framing.
+MAX_BODY_BYTES = 6 * 1024 * 1024
 
 
 def raw_body(req: falcon.Request) -> bytes:

@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from x_sandbox.faults import Faults
+from x_sandbox.media import MediaLibrary
 from x_sandbox.post_stats import PostStats
 from x_sandbox.rate_limits import RateLimitWindows
 from x_sandbox.request_tokens import RequestTokens
@@ -16,6 +17,7 @@ from x_sandbox.tweets import TweetLog
 class SandboxState:
     lock: threading.RLock = field(default_factory=threading.RLock)
     tweets: TweetLog = field(default_factory=TweetLog)
+    media: MediaLibrary = field(default_factory=MediaLibrary)
     request_tokens: RequestTokens = field(default_factory=RequestTokens)
     faults: Faults = field(default_factory=Faults)
     rate_limits: RateLimitWindows = field(default_factory=RateLimitWindows)
@@ -32,6 +34,7 @@ class SandboxState:
         """Back to a fresh start; tweet ids keep increasing."""
         with self.lock:
             self.tweets.clear()
+            self.media.clear()
             self.request_tokens.clear()
             self.clear_faults()
             self.stats.clear()

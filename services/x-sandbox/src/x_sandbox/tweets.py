@@ -43,6 +43,9 @@ class SandboxTweet:
     author_id: str
     username: str
     created_at: float
+    in_reply_to_tweet_id: int | None = None
+    #: What ``/_sandbox/tweets`` shows of each image: id, type, size, sha256, alt text.
+    media: tuple[dict[str, object], ...] = ()
 
     @property
     def created_at_iso(self) -> str:
@@ -70,13 +73,23 @@ class TweetLog:
         self._tweets: dict[int, SandboxTweet] = {}  # insertion order is posting order
         self._by_author_and_text: dict[tuple[str, str], int] = {}
 
-    def add(self, author: SandboxUser, text: str, now: float) -> SandboxTweet:
+    def add(
+        self,
+        author: SandboxUser,
+        text: str,
+        now: float,
+        *,
+        in_reply_to_tweet_id: int | None = None,
+        media: tuple[dict[str, object], ...] = (),
+    ) -> SandboxTweet:
         tweet = SandboxTweet(
             id=self._ids.next(now),
             text=text,
             author_id=author.id,
             username=author.username,
             created_at=now,
+            in_reply_to_tweet_id=in_reply_to_tweet_id,
+            media=media,
         )
         self._tweets[tweet.id] = tweet
         self._by_author_and_text[(tweet.author_id, tweet.text)] = tweet.id

@@ -25,16 +25,21 @@ Processes that only send (web, scheduler) record nothing: the metrics start in
 | ``tweetnow_job_retries_total`` | counter | queue, actor (retries scheduled) |
 | ``tweetnow_job_dead_letters_total`` | counter | queue, actor (dead-lettered here) |
 | ``tweetnow_queue_messages`` | gauge | queue, state (ready, delayed, dead) |
+| ``tweetnow_queue_oldest_waiting_seconds`` | gauge | queue (its oldest ready message's wait) |
+| ``tweetnow_queue_workers`` | gauge | queue (processes consuming it, any host, alive) |
 | ``tweetnow_queue_paused`` | gauge | queue (1 while an operator has it paused) |
 | ``tweetnow_worker_quiet`` | gauge | worker (this host's live processes, host:pid; 1 if quiet) |
 
-The last three are read from Redis at scrape time: the queue gauges count for
+The last five are read from Redis at scrape time: the queue gauges count for
 the whole system (every replica reports the same), the quiet gauge for the
-worker processes of the scraped host only.
+worker processes of the scraped host only. A service adds scrape-time
+collectors of its own with :class:`ScrapeCollectors` (the tweeter's X quotas).
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import socket
 import sys
@@ -57,8 +62,9 @@ from .jobs import JobState, attempt_outcome
 from .logs import get_logger
 from .operator_controls import OperatorControls
 from .settings import get_settings
+from .worker_health import HEARTBEATS_KEY
 from .worker_registry import PREFIX as WORKERS
-from .worker_registry import RECORD_TTL_S
+from .worker_registry import RECORD_TTL_S, worker_key
 
 log = get_logger(__name__)
 
@@ -117,6 +123,8 @@ def render(path: Path, *extra_collectors: object) -> tuple[bytes, str]:
 GROUP = "worker"
 #: The queues this group consumes, written by its workers for the exposition process.
 QUEUES_FILE = "queues.txt"
+#: The service's own scrape-time collectors (``module:factory``), written the same way.
+COLLECTORS_FILE = "collectors.txt"
 #: The ``outcome`` label of ``tweetnow_jobs_total`` for each way an attempt ends.
 OUTCOME_LABELS = {JobState.RETRYING: "retried"}
 DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900)
@@ -215,7 +223,7 @@ class JobMetrics(Middleware):
 
 
 class QueueDepths:
-    """A collector: how many messages wait in each queue now (read from Redis at scrape)."""
+    """A collector: how many messages wait in each queue now, and for how long (read at scrape)."""
 
     def __init__(self, client: redis.Redis, queues: list[str]) -> None:
         self.redis = client
@@ -229,18 +237,114 @@ class QueueDepths:
             "Messages in a queue: ready, delayed (not yet taken by a worker), dead-lettered.",
             labels=["queue", "state"],
         )
+        oldest = GaugeMetricFamily(
+            "tweetnow_queue_oldest_waiting_seconds",
+            "How long the queue's oldest ready message has been due (0 when none waits).",
+            labels=["queue"],
+        )
         pipe = self.redis.pipeline(transaction=False)
         for queue in self.queues:
             pipe.llen(f"{REDIS_NAMESPACE}:{queue}")
             pipe.llen(f"{REDIS_NAMESPACE}:{dq_name(queue)}")
             pipe.zcard(f"{REDIS_NAMESPACE}:{xq_name(queue)}")
-        counts = pipe.execute() if self.queues else []
+            pipe.lindex(f"{REDIS_NAMESPACE}:{queue}", 0)
+        rows = pipe.execute() if self.queues else []
+        pipe = self.redis.pipeline(transaction=False)
+        for i, queue in enumerate(self.queues):
+            pipe.hget(f"{REDIS_NAMESPACE}:{queue}.msgs", rows[4 * i + 3] or b"")
+        heads = pipe.execute() if self.queues else []
+        now_ms = time.time() * 1000
         for i, queue in enumerate(self.queues):
             for state, count in zip(
-                ("ready", "delayed", "dead"), counts[3 * i : 3 * i + 3], strict=True
+                ("ready", "delayed", "dead"), rows[4 * i : 4 * i + 3], strict=True
             ):
                 family.add_metric([queue, state], count)
+            oldest.add_metric([queue], waiting_s(heads[i], now_ms))
         yield family
+        yield oldest
+
+
+def waiting_s(raw: bytes | None, now_ms: float) -> float:
+    """How long a ready message has been due: since it was sent, or since its delay ended.
+
+    0 without a readable payload (the queue is empty, or a worker took the
+    message between the two reads)."""
+    if not raw:
+        return 0.0
+    try:
+        message = json.loads(raw)
+        due_ms = max(int(message["message_timestamp"]), int(message["options"].get("eta") or 0))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return 0.0
+    return max(0.0, (now_ms - due_ms) / 1000)
+
+
+class QueueWorkers:
+    """A collector: how many worker processes, on any host, consume each queue and are alive.
+
+    Alive is Dramatiq's own rule (``tweetnow.shared.worker_health``): a heartbeat
+    younger than ``HEARTBEAT_TIMEOUT_MS`` under the broker id the process registered."""
+
+    def __init__(self, depths: QueueDepths, heartbeat_timeout_ms: int) -> None:
+        self.depths = depths  # whose queue list the handler fills in
+        self.heartbeat_timeout_ms = heartbeat_timeout_ms
+
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import GaugeMetricFamily
+
+        client = self.depths.redis
+        found = client.zrangebyscore(WORKERS, time.time() - RECORD_TTL_S, "+inf")
+        names = [n.decode() for n in cast(list[bytes], found)]
+        pipe = client.pipeline(transaction=False)
+        for name in names:
+            pipe.hmget(worker_key(name), "broker_id", "queues")
+        records = cast(list[list[bytes | None]], pipe.execute() if names else [])
+        pipe = client.pipeline(transaction=False)
+        for broker_id, _ in records:
+            pipe.zscore(HEARTBEATS_KEY, broker_id or b"")
+        beats = pipe.execute() if records else []
+        fresh_since_ms = time.time() * 1000 - self.heartbeat_timeout_ms
+        counts = dict.fromkeys(self.depths.queues, 0)
+        for (_, queues), beat in zip(records, beats, strict=True):
+            if beat is None or beat < fresh_since_ms or not queues:
+                continue
+            for queue in queues.decode().split(","):
+                if queue in counts:
+                    counts[queue] += 1
+        family = GaugeMetricFamily(
+            "tweetnow_queue_workers",
+            "Worker processes (any host) consuming the queue with a fresh Dramatiq heartbeat.",
+            labels=["queue"],
+        )
+        for queue, count in counts.items():
+            family.add_metric([queue], count)
+        yield family
+
+
+class ScrapeCollectors(Middleware):
+    """A service's own scrape-time collectors, served beside the job metrics.
+
+    Each is named ``module:factory``; the exposition process imports it and
+    calls ``factory(redis_client)`` for a collector (an object with ``collect``).
+    """
+
+    def __init__(self, *factories: str) -> None:
+        self.factories = factories
+
+    def after_process_boot(self, broker: dramatiq.Broker) -> None:
+        (use_group_dir(GROUP) / COLLECTORS_FILE).write_text("\n".join(self.factories) + "\n")
+
+
+def service_collectors(path: Path, client: redis.Redis) -> list[object]:
+    """The collectors the group's workers declared (:class:`ScrapeCollectors`)."""
+    listed = path / COLLECTORS_FILE
+    if not listed.exists():
+        return []
+    collectors = []
+    for name in listed.read_text().split():
+        module, _, factory = name.partition(":")
+        collectors.append(getattr(importlib.import_module(module), factory)(client))
+    return collectors
 
 
 class ControlStates:
@@ -278,7 +382,11 @@ class ControlStates:
         yield worker_family
 
 
-def _handler(path: Path, depths: QueueDepths) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    path: Path, depths: QueueDepths, heartbeat_timeout_ms: int
+) -> type[BaseHTTPRequestHandler]:
+    extras: list[object] = []  # the service's collectors, once its workers have named them
+
     class MetricsHandler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path.split("?")[0] not in ("/metrics", "/"):
@@ -289,7 +397,15 @@ def _handler(path: Path, depths: QueueDepths) -> type[BaseHTTPRequestHandler]:
                 if queues_file.exists():
                     depths.queues = queues_file.read_text().split()
             try:
-                body, content_type = render(path, depths, ControlStates(depths))
+                if not extras:
+                    extras.extend(service_collectors(path, depths.redis))
+                body, content_type = render(
+                    path,
+                    depths,
+                    QueueWorkers(depths, heartbeat_timeout_ms),
+                    ControlStates(depths),
+                    *extras,
+                )
             except Exception as exc:  # Redis away: still serve the job metrics
                 log.warning("metrics_queue_depths_unavailable", error=str(exc))
                 body, content_type = render(path)
@@ -314,7 +430,8 @@ def serve_worker_metrics() -> int:
     depths = QueueDepths(redis_client(settings), [])
     try:
         server = ThreadingHTTPServer(
-            (settings.metrics_host, settings.metrics_port), _handler(path, depths)
+            (settings.metrics_host, settings.metrics_port),
+            _handler(path, depths, settings.heartbeat_timeout_ms),
         )
     except OSError as exc:
         log.warning(

@@ -19,7 +19,7 @@ from playhouse.migrate import migrate as run_operations
 from .clock import to_db, utcnow
 from .db import database, open_database
 from .logs import configure_logging, get_logger
-from .models import ALL_MODELS, IdempotencyKey
+from .models import ALL_MODELS, IdempotencyKey, Media, MediaBytes, ThreadPart
 from .settings import startup_settings
 
 log = get_logger(__name__)
@@ -52,10 +52,17 @@ def _idempotency_keys(db: Database) -> None:
     db.create_tables([IdempotencyKey])
 
 
+def _threads_and_images(db: Database) -> None:
+    """Thread parts and uploaded images (and their bytes): new tables, nothing existing
+    changes."""
+    db.create_tables([ThreadPart, Media, MediaBytes])
+
+
 #: Steps after the baseline, in order: (version, name, step).
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (2, "API tokens can expire", _api_tokens_expire),
     (3, "idempotency keys", _idempotency_keys),
+    (4, "threads and images", _threads_and_images),
 ]
 
 

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from peewee import (
     AutoField,
+    BlobField,
     CharField,
     DateTimeField,
     ForeignKeyField,
@@ -144,6 +145,66 @@ class Mail(BaseModel):
     lease_until = DateTimeField(null=True)
 
 
+class ThreadPart(BaseModel):
+    """One post of a thread, in order; the tweet row holds the first part's text too.
+
+    Its ``x_tweet_id`` is the guard that a part is never posted twice: it is set
+    as soon as X has taken the part, and a later attempt of the thread starts
+    at the first part without one.
+    """
+
+    tweet = ForeignKeyField(Tweet, backref="parts", on_delete="CASCADE")
+    tweet_id: int  # the foreign key's column, set by peewee
+    position = IntegerField()  # 0 is the first part
+    text = TextField()
+    x_tweet_id = CharField(null=True)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "thread_part"
+        indexes = ((("tweet", "position"), True),)
+
+
+class MediaKind(StrEnum):
+    """The image types X takes, by the MIME type X's media upload names them with."""
+
+    JPEG = "image/jpeg"
+    PNG = "image/png"
+    WEBP = "image/webp"
+    GIF = "image/gif"
+
+
+class Media(BaseModel):
+    """An uploaded image, attached to at most one tweet (one part of it). Its bytes are a
+    row of their own (``MediaBytes``), so that attaching it, a small update, never
+    rewrites megabytes (SQLite rewrites a whole row on every update)."""
+
+    user = ForeignKeyField(User, backref="media", on_delete="CASCADE")
+    user_id: int  # the foreign key's column, set by peewee
+    kind = CharField()  # MediaKind
+    size = IntegerField()
+    width = IntegerField()
+    height = IntegerField()
+    alt_text = TextField(default="")
+    sha256 = CharField()
+    created_at = DateTimeField(default=_now, index=True)
+    tweet = ForeignKeyField(Tweet, backref="media", null=True, on_delete="CASCADE")
+    tweet_id: int | None  # the foreign key's column, set by peewee
+    #: The thread part it goes with (0 for a single tweet), and its place among that
+    #: part's images.
+    position = IntegerField(null=True)
+    slot = IntegerField(null=True)
+
+
+class MediaBytes(BaseModel):
+    """An image's bytes, kept in the database so that every tweeter replica on any host
+    reads the same ones; deleted some time after its tweet is sent."""
+
+    media = ForeignKeyField(Media, unique=True, backref="content", on_delete="CASCADE")
+    media_id: int  # the foreign key's column, set by peewee
+    data = BlobField()
+
+
 #: How long an idempotency key is remembered; the cleanup job deletes older ones.
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 
@@ -177,5 +238,8 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     ApiToken,
     Tweet,
     Mail,
+    ThreadPart,
+    Media,
+    MediaBytes,
     IdempotencyKey,
 )

@@ -211,6 +211,9 @@ class Settings:
     dispatch_horizon_s: int
     schedule_direct_s: int
     sweep_grace_s: int
+    #: How long an image's bytes are kept after its tweet is sent (or canceled), and an
+    #: image never attached to a tweet is kept at all.
+    media_keep_s: int
     # Mail
     smtp_url: str
     smtp_timeout_s: float
@@ -283,6 +286,7 @@ class Settings:
             dispatch_horizon_s=dispatch_horizon_s,
             schedule_direct_s=_int(env, "SCHEDULE_DIRECT_S", dispatch_horizon_s),
             sweep_grace_s=_int(env, "SWEEP_GRACE_S", 60),
+            media_keep_s=_int(env, "MEDIA_KEEP_S", 24 * 60 * 60),
             mail_max_retries=_int(env, "MAIL_MAX_RETRIES", 8),
             mail_min_backoff_ms=_int(env, "MAIL_MIN_BACKOFF_MS", 5000),
             mail_max_backoff_ms=_int(env, "MAIL_MAX_BACKOFF_MS", 30 * 60 * 1000),

@@ -4,8 +4,9 @@ tweepy hard-codes https://api.twitter.com. A session that rewrites the host in
 ``request()`` runs before requests applies the OAuth 1.0a signature, so the
 signature matches the URL the server really receives.
 
-It also keeps the headers of the last response (tweepy's ``Response`` of a
-successful call does not expose them): X reports its rate limits there.
+It also keeps the status and headers of the last response (tweepy's
+``Response`` of a successful call does not expose them): X reports its rate
+limits there.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class XApiSession(requests.Session):
         self.timeout_s = timeout_s
         #: Headers of the last response this session received (None before any).
         self.last_headers: Mapping[str, str] | None = None
+        #: Status of the last response (None before any, or when the call got no answer).
+        self.last_status: int | None = None
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -33,6 +36,8 @@ class XApiSession(requests.Session):
             url = self.base_url + url[len(X_DEFAULT_HOST) :]
         kwargs.setdefault("timeout", self.timeout_s)
         self.last_headers = None
+        self.last_status = None
         response = super().request(method, url, *args, **kwargs)
         self.last_headers = response.headers
+        self.last_status = response.status_code
         return response

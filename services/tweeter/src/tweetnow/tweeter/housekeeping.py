@@ -10,8 +10,8 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
   message is stuck in a live worker's ack set after a Redis restart, Dramatiq
   #527, or a job reads ``running`` though no live worker runs it); re-sending
   is safe, the row's status guards against doing the work twice;
-- cleanup: expired sessions, stale sign-in requests and idempotency keys
-  older than a day. Job status records
+- cleanup: expired sessions, stale sign-in requests, idempotency keys older
+  than a day and old images' bytes. Job status records
   and their attempt lists expire by themselves in Redis (``JOB_STATUS_TTL_S``).
 """
 
@@ -50,6 +50,8 @@ from tweetnow.shared.periodic import (
 )
 from tweetnow.shared.worker import WorkerRuntime
 from tweetnow.shared.worker_registry import runs_now
+
+from .media_retention import forget_old_images
 
 log = get_logger(__name__)
 
@@ -190,9 +192,9 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
 # --- cleanup ------------------------------------------------------------------
 
 
-def cleanup() -> dict[str, int]:
-    """Delete expired sessions, stale sign-in requests and idempotency keys older than
-    a day; how many of each."""
+def cleanup(*, media_keep_s: float | None = None) -> dict[str, int]:
+    """Delete expired sessions, stale sign-in requests, idempotency keys older than a
+    day and, with ``media_keep_s``, old images (``media_retention``); how many of each."""
     now = utcnow()
     sessions = Session.delete().where(Session.expires_at < to_db(now)).execute()
     requests = (
@@ -205,7 +207,10 @@ def cleanup() -> dict[str, int]:
         .where(IdempotencyKey.created_at < to_db(now - IDEMPOTENCY_KEY_LIFETIME))
         .execute()
     )
-    return {"sessions": sessions, "oauth_requests": requests, "idempotency_keys": keys}
+    done = {"sessions": sessions, "oauth_requests": requests, "idempotency_keys": keys}
+    if media_keep_s is not None:
+        done |= forget_old_images(now, timedelta(seconds=media_keep_s))
+    return done
 
 
 # --- their actors -------------------------------------------------------------
@@ -247,4 +252,4 @@ def declare_housekeeping(runtime: WorkerRuntime) -> None:
     periodic_actor(
         SWEEP_OUTBOX, lambda: sweep_outbox(broker, store, grace_s=settings.sweep_grace_s)
     )
-    periodic_actor(CLEANUP, cleanup)
+    periodic_actor(CLEANUP, lambda: cleanup(media_keep_s=settings.media_keep_s))

@@ -26,8 +26,9 @@ from tweetnow.shared.outbox import request_mail
 from tweetnow.shared.worker import WorkerRuntime
 from tweetnow.shared.x_api import XApiSession
 
-from . import tweet_rows
+from . import tweet_parts, tweet_rows
 from .x_client import Outcome, XClientFactory, classify
+from .x_metrics import count_x_response
 from .x_rate_limits import XRateLimits
 
 log = get_logger(__name__)
@@ -87,20 +88,72 @@ class TweetPoster:
 
         tweet = claim.tweet
         user: User = tweet.user
-        self._reserve_quota(tweet, user)
         client = self.clients.for_user(user)
-        log.info("tweet_posting", tweet_id=tweet.id, attempt=tweet.attempts)
+        posted: list[str] = []
+        for part in tweet_parts.parts_of(tweet):
+            if part.x_tweet_id is None:
+                if part.in_thread and not tweet_rows.extend_lease(tweet.id, self.lease_s):
+                    log.warning("thread_taken_over", tweet_id=tweet.id, position=part.position)
+                    return
+                x_id = self._post_part(
+                    tweet, user, client, part, posted[-1] if posted else None, claim, last_attempt
+                )
+                if part.in_thread:
+                    tweet_parts.record_posted(tweet.id, part.position, x_id)
+                    log.info(
+                        "thread_part_sent", tweet_id=tweet.id, part=part.label(), x_tweet_id=x_id
+                    )
+                posted.append(x_id)
+            else:
+                posted.append(part.x_tweet_id)
+        tweet_rows.mark_sent(tweet.id, posted[0])
+        log.info("tweet_sent", tweet_id=tweet.id, x_tweet_id=posted[0], parts=len(posted))
+
+    def _post_part(
+        self,
+        tweet: Tweet,
+        user: User,
+        client: tweepy.Client,
+        part: tweet_parts.PartToPost,
+        reply_to: str | None,
+        claim: tweet_rows.Claimed,
+        last_attempt: bool,
+    ) -> str:
+        """Post one part (its images first), as a reply to ``reply_to``: X's id for it.
+        Raises when the tweet is to be retried or has failed."""
+        log.info("tweet_posting", tweet_id=tweet.id, attempt=tweet.attempts, part=part.label())
         try:
+            media_ids = self._upload_images(tweet, user, part)
+            self._reserve_quota(tweet, user)
             try:
-                response = client.create_tweet(text=tweet.text, user_auth=True)
+                response = client.create_tweet(
+                    text=part.text,
+                    in_reply_to_tweet_id=reply_to,
+                    media_ids=media_ids or None,
+                    user_auth=True,
+                )
             finally:
                 self._settle_quota(user, client)
+        except HeldBack:
+            raise
         except Exception as exc:
-            self._handle_failure(exc, tweet, client, claim.earlier_attempt, last_attempt)
-            return
-        x_id = str(response.data["id"])
-        tweet_rows.mark_sent(tweet.id, x_id)
-        log.info("tweet_sent", tweet_id=tweet.id, x_tweet_id=x_id)
+            return self._handle_failure(
+                exc, tweet, client, part, claim.earlier_attempt, last_attempt
+            )
+        return str(response.data["id"])
+
+    def _upload_images(self, tweet: Tweet, user: User, part: tweet_parts.PartToPost) -> list[str]:
+        """Upload the part's images afresh (X's media ids expire: none is kept between
+        attempts), keeping the tweet's lease while they go."""
+        images = tweet_parts.images_of(tweet.id, part.position)
+        if not images:
+            return []
+        uploads = self.clients.media_for_user(user)
+        x_media_ids = []
+        for image in images:
+            tweet_rows.extend_lease(tweet.id, self.lease_s)
+            x_media_ids.append(uploads.upload(image))
+        return x_media_ids
 
     def _reserve_quota(self, tweet: Tweet, user: User) -> None:
         """Take one post from X's quotas, or hold the tweet back until they reset."""
@@ -116,9 +169,11 @@ class TweetPoster:
         raise HeldBack(reason, delay=held.delay_ms())
 
     def _settle_quota(self, user: User, client: tweepy.Client) -> None:
+        session = client.session
+        if isinstance(session, XApiSession):
+            count_x_response(session.last_status)
         if self.rate_limits is None:
             return
-        session = client.session
         headers = session.last_headers if isinstance(session, XApiSession) else None
         try:
             self.rate_limits.settle(user.x_user_id, headers)
@@ -130,23 +185,33 @@ class TweetPoster:
         exc: Exception,
         tweet: Tweet,
         client: tweepy.Client,
+        part: tweet_parts.PartToPost,
         earlier_attempt: bool,
         last_attempt: bool,
-    ) -> None:
+    ) -> str:
+        """X's id of the part if an earlier attempt had posted it after all; otherwise
+        the tweet is released for a retry or failed, and this raises."""
         failure = classify(exc)
         if failure is None:
             tweet_rows.release(tweet.id, "an unexpected error; retrying")
             raise exc
 
         if failure.outcome is Outcome.DUPLICATE and earlier_attempt:
-            found = self._find_on_x(client, tweet)
+            found = self._find_on_x(client, tweet, part.text)
             if found is not None:
-                tweet_rows.mark_sent(tweet.id, found)
-                log.info("tweet_found_already_posted", tweet_id=tweet.id, x_tweet_id=found)
-                return
+                log.info(
+                    "tweet_found_already_posted",
+                    tweet_id=tweet.id,
+                    x_tweet_id=found,
+                    part=part.label(),
+                )
+                return found
 
+        said = (
+            f"{part.label().capitalize()}: {failure.reason}" if part.in_thread else failure.reason
+        )
         reason = final_failure(
-            failure.reason,
+            said,
             permanent=failure.permanent,
             last_attempt=last_attempt,
             attempts=tweet.attempts,
@@ -160,16 +225,17 @@ class TweetPoster:
         if failure.outcome is Outcome.RATE_LIMITED:
             wait_s = failure.retry_after_s or 60.0
             resume = utcnow() + timedelta(seconds=wait_s)
-            reason = f"{failure.reason}; next try at {resume.isoformat(timespec='seconds')}"
+            reason = f"{said}; next try at {resume.isoformat(timespec='seconds')}"
             tweet_rows.release(tweet.id, reason)
             log.info("tweet_rate_limited", tweet_id=tweet.id, wait_s=round(wait_s, 1))
             raise HeldBack(reason, delay=int(wait_s * 1000))
 
-        tweet_rows.release(tweet.id, f"{failure.reason}; retrying")
-        raise TransientXError(failure.reason) from exc
+        tweet_rows.release(tweet.id, f"{said}; retrying")
+        raise TransientXError(said) from exc
 
-    def _find_on_x(self, client: tweepy.Client, tweet: Tweet) -> str | None:
-        """The id of this tweet on X if an earlier attempt of ours posted it."""
+    def _find_on_x(self, client: tweepy.Client, tweet: Tweet, text: str) -> str | None:
+        """The id of this tweet (or thread part) on X if an earlier attempt of ours
+        posted it."""
         created = from_db(tweet.created_at)
         assert created is not None
         response = client.get_users_tweets(
@@ -179,7 +245,7 @@ class TweetPoster:
             max_results=100,
         )
         for candidate in response.data or []:
-            if candidate.text == tweet.text and (
+            if candidate.text == text and (
                 candidate.created_at is None or candidate.created_at >= created - CLOCK_SKEW
             ):
                 return str(candidate.id)

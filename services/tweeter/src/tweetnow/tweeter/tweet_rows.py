@@ -73,3 +73,14 @@ def hold_back(tweet_id: int, reason: str) -> bool:
     return leases.finish(
         Tweet, tweet_id, status=TweetStatus.QUEUED, error=reason, attempts=Tweet.attempts - 1
     )
+
+
+def extend_lease(tweet_id: int, lease_s: float) -> bool:
+    """Keep the tweet for another ``lease_s`` while it is posted part by part; False if it
+    is no longer ``sending`` (nothing more may be posted then)."""
+    now = utcnow()
+    return bool(
+        Tweet.update(lease_until=to_db(now + timedelta(seconds=lease_s)), updated_at=to_db(now))
+        .where((Tweet.id == tweet_id) & (Tweet.status == TweetStatus.SENDING))
+        .execute()
+    )

@@ -22,6 +22,8 @@ from tweetnow.shared.models import User
 from tweetnow.shared.settings import Settings
 from tweetnow.shared.x_api import XApiSession
 
+from .x_media import MediaProcessingFailed, XMediaClient
+
 
 class XClientFactory:
     def __init__(self, settings: Settings, box: SecretBox) -> None:
@@ -37,6 +39,18 @@ class XClientFactory:
         )
         client.session = XApiSession(self.settings.x_api_base_url, self.settings.x_timeout_s)
         return client
+
+    def media_for_user(self, user: User) -> XMediaClient:
+        """Image uploads in the user's name, on a session of their own (so the posting
+        client's last headers stay those of the post, for X's quotas)."""
+        auth = tweepy.OAuth1UserHandler(
+            self.settings.x_consumer_key,
+            self.settings.x_consumer_secret,
+            self.box.decrypt(user.x_access_token),
+            self.box.decrypt(user.x_access_secret),
+        ).apply_auth()
+        session = XApiSession(self.settings.x_api_base_url, self.settings.x_timeout_s)
+        return XMediaClient(session, auth)
 
 
 DUPLICATE_MARKER = "duplicate content"
@@ -97,6 +111,10 @@ def classify(exc: BaseException, *, now: float | None = None) -> XFailure | None
         if status is not None and 400 <= status < 500:
             return XFailure(Outcome.PERMANENT, f"X refused the tweet: {_x_message(exc)}")
         return XFailure(Outcome.TRANSIENT, f"X answered {_x_message(exc)}")
+    if isinstance(exc, MediaProcessingFailed):
+        return XFailure(Outcome.PERMANENT, f"X refused an image: {exc}")
+    if isinstance(exc, TimeoutError):
+        return XFailure(Outcome.TRANSIENT, f"X took too long: {exc}")
     if isinstance(exc, requests.RequestException):
         return XFailure(Outcome.TRANSIENT, f"could not reach X ({type(exc).__name__})")
     return None

@@ -27,6 +27,7 @@ from .api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from .api.idempotency import HEADER_DOC as IDEMPOTENCY_HEADER_DOC
 from .api.idempotency import answer_again
 from .api.jobs import JobItem
+from .api.media import UPLOAD_FORM, MediaUploads
 from .api.thoughts import MailItem, Thoughts
 from .api.tokens import TokenItem, Tokens
 from .api.tweets import MAX_PAGE, TweetItem, Tweets
@@ -36,6 +37,7 @@ from .domain.errors import DomainError
 from .domain.idempotency import AlreadyAnswered
 from .domain.jobs import JobService
 from .domain.mail import MailService
+from .domain.media import MediaService
 from .domain.tokens import TokenService
 from .domain.tweets import TweetService
 from .errors import (
@@ -208,6 +210,25 @@ def route_table(
                         Answer(503, schemas.Error, "The database is unavailable"),
                     ),
                     errors=(401, 403, 404),
+                ),
+            },
+        ),
+        Route(
+            "/api/media",
+            MediaUploads(MediaService()),
+            operations={
+                "post": Operation(
+                    "Upload an image for a tweet (multipart/form-data: `file`, optional "
+                    "`alt_text` up to 1,000 characters): JPEG, PNG or WebP up to 5 MB, "
+                    "GIF up to 15 MB, checked by their content",
+                    (
+                        Answer(201, schemas.MediaUploaded, "Kept; attach it with `media_ids`"),
+                        Answer(413, schemas.Error, "Over the size X takes for its type"),
+                        Answer(415, schemas.Error, "Not an image type X takes"),
+                        Answer(422, schemas.Error, "Damaged, no `file`, or alt text too long"),
+                    ),
+                    errors=(400, 401, 403, 503),
+                    form=UPLOAD_FORM,
                 ),
             },
         ),

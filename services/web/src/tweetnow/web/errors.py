@@ -12,7 +12,16 @@ import falcon
 
 from tweetnow.shared.logs import get_logger
 
-from .domain.errors import Conflict, DomainError, Invalid, NotAuthenticated, NotFound, TooMany
+from .domain.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    NotAuthenticated,
+    NotFound,
+    TooLarge,
+    TooMany,
+    Unsupported,
+)
 
 log = get_logger(__name__)
 
@@ -40,6 +49,12 @@ def http_error(exc: DomainError) -> falcon.HTTPError:
             return falcon.HTTPNotFound(description=exc.description)
         case Conflict():
             return falcon.HTTPConflict(title=exc.title, description=exc.description)
+        case TooLarge():
+            return falcon.HTTPContentTooLarge(title="Too large", description=exc.description)
+        case Unsupported():
+            return falcon.HTTPUnsupportedMediaType(
+                title="Unsupported type", description=exc.description
+            )
         case TooMany():
             return falcon.HTTPTooManyRequests(
                 title=exc.title, description=exc.description, retry_after=exc.retry_after

@@ -99,6 +99,11 @@ def _operation(template: str, operation: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _ref(operation.body)}},
         }
+    if operation.form is not None:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": operation.form}},
+        }
     doc["responses"] = {str(a.status): _answer(a) for a in sorted(answers, key=_status_code)}
     return doc
 

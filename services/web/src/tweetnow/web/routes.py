@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import falcon
 
@@ -59,6 +59,9 @@ class Operation:
     answers: tuple[Answer, ...]
     errors: tuple[int, ...] = ()
     body: type | None = None
+    #: A multipart/form-data body's JSON Schema, for the document only: the resource
+    #: reads such a body itself (``body`` is for JSON bodies, read by a middleware).
+    form: dict[str, Any] | None = None
     caller: Caller = "user"
     query: tuple[QueryParam, ...] = ()
     headers: tuple[HeaderParam, ...] = ()

@@ -27,14 +27,38 @@ def timestamp(value: datetime) -> str:
     return written
 
 
+MediaIds = Annotated[
+    list[int],
+    Meta(
+        description="Images from `POST /api/media` to attach: up to 4 images, or 1 GIF.",
+        examples=[[12, 13]],
+    ),
+]
+
+
+class ThreadPartCreate(Struct, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(description="The part's text, at most 280 by X's weighted count.")]
+    media_ids: MediaIds | None = None
+
+
 class TweetCreate(Struct, forbid_unknown_fields=True):
     text: Annotated[
-        str,
+        str | None,
         Meta(
-            description="The tweet. At most 280 by X's weighted count (URLs 23, emoji 2).",
+            description="The tweet. At most 280 by X's weighted count (URLs 23, emoji 2). "
+            "Give either `text` or `thread`.",
             examples=["Hello from tweetnow"],
         ),
-    ]
+    ] = None
+    thread: Annotated[
+        list[str | ThreadPartCreate] | None,
+        Meta(
+            description="A thread instead of `text`: 2 to 25 parts, each a text or "
+            '`{"text", "media_ids"}`; each part after the first replies to the one before.',
+            examples=[["A thread, part one", "and part two"]],
+        ),
+    ] = None
+    media_ids: MediaIds | None = None
     send_at: Annotated[
         datetime | None,
         Meta(
@@ -83,9 +107,20 @@ class Job(Struct):
     request_id: str | None
 
 
+class TweetPart(Struct):
+    """One part of a thread, as it stands."""
+
+    text: str
+    status: TweetStatus
+    x_tweet_id: str | None
+    url: str | None
+    error: str | None
+    media_ids: list[int]
+
+
 class Tweet(Struct):
     id: int
-    text: str
+    text: Annotated[str, Meta(description="The tweet's text; a thread's first part")]
     status: TweetStatus
     x_tweet_id: str | None
     url: str | None
@@ -94,6 +129,21 @@ class Tweet(Struct):
     sent_at: Timestamp | None
     send_at: Timestamp | None
     job_id: str
+    parts: Annotated[
+        list[TweetPart] | None, Meta(description="A thread's parts, in order; null for one tweet")
+    ] = None
+    media_ids: Annotated[
+        list[int], Meta(description="The images attached (to a thread's first part)")
+    ] = msgspec.field(default_factory=list)
+
+
+class MediaUploaded(Struct):
+    id: int
+    type: Annotated[str, Meta(description="image/jpeg, image/png, image/webp or image/gif")]
+    size: Annotated[int, Meta(description="Bytes")]
+    width: int
+    height: int
+    alt_text: Annotated[str, Meta(description="Read aloud by screen readers on X")]
 
 
 class TweetAccepted(Struct):

@@ -40,6 +40,11 @@ class PostedTweetsHook:
                     "username": t.username,
                     "created_at": t.created_at_iso,
                     "url": f"{self._public_url}/{t.username}/status/{t.id}",
+                    "in_reply_to_tweet_id": (
+                        None if t.in_reply_to_tweet_id is None else str(t.in_reply_to_tweet_id)
+                    ),
+                    "media_ids": [m["id"] for m in t.media],
+                    "media": list(t.media),
                 }
                 for t in tweets
             ]

@@ -51,3 +51,15 @@ class TooMany(DomainError):
 
 class NotAuthenticated(DomainError):
     """The credentials sent do not (or no longer) name anyone."""
+
+
+class TooLarge(DomainError):
+    """The input is bigger than the rules allow."""
+
+
+class Unsupported(DomainError):
+    """The input is of a kind the rules do not take; ``allowed`` says which they do."""
+
+    def __init__(self, description: str, *, allowed: str) -> None:
+        super().__init__(description)
+        self.allowed = allowed

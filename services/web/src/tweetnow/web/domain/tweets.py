@@ -22,7 +22,7 @@ from tweetnow.shared.outbox import delay_until, enqueue_tweet
 from ..deps import WebDeps
 from ..schemas import Tweet as TweetAnswer
 from ..schemas import TweetAccepted, TweetCreate, timestamp
-from ..tweet_text import check_tweet_text
+from . import tweet_parts
 from .errors import Conflict, Invalid, NotFound
 from .fair_use import check_pending_tweets, one_at_a_time
 from .idempotency import IdempotentRequest
@@ -66,7 +66,7 @@ class TweetService:
     ) -> TweetAccepted:
         if once:
             once.replay_if_answered()
-        text = check_tweet_text(request.text)
+        parts = tweet_parts.requested_parts(request)
         now = utcnow()
         send_at = check_send_at(request.send_at, now)
         # Due soon: send now with the exact delay. Later: the dispatcher sends it.
@@ -77,24 +77,26 @@ class TweetService:
             if once:
                 once.replay_if_answered()  # a request with the same key may have committed
             check_pending_tweets(user, self.deps.settings.max_pending_tweets)
+            tweet_parts.check_media(user, parts)
             tweet = Tweet.create(
                 user=user,
-                text=text,
+                text=parts[0].text,
                 status=TweetStatus.SCHEDULED if send_at else TweetStatus.QUEUED,
                 job_id=str(uuid.uuid4()),
                 request_id=request_id,
                 send_at=to_db(send_at) if send_at else None,
                 dispatched_at=to_db(now) if direct else None,
             )
+            found = tweet_parts.store(tweet, parts)
             if once:
-                accepted = self._accepted(tweet)
+                accepted = self._accepted(tweet, found)
                 once.remember(202, accepted, accepted.job.url)
         if direct:
             sent = enqueue_tweet(self.deps.broker, tweet, request_id=request_id)
         else:
             sent = self._record_scheduled_job(tweet, send_at, user, request_id)
         log.info("tweet_accepted", tweet_id=tweet.id, job_id=tweet.job_id, enqueued=sent)
-        return self._accepted(tweet)
+        return self._accepted(tweet, found)
 
     def page(self, user: User, *, limit: int, before: int | None) -> tuple[list[TweetAnswer], bool]:
         """Up to ``limit`` of the user's tweets older than ``before``, newest first, and
@@ -103,7 +105,9 @@ class TweetService:
         if before is not None:
             query = query.where(Tweet.id < before)
         rows = list(query.order_by(Tweet.id.desc()).limit(limit + 1))
-        return [self.answer(row) for row in rows[:limit]], len(rows) > limit
+        shown = rows[:limit]
+        found = tweet_parts.details(row.id for row in shown)
+        return [self.answer(row, found[row.id]) for row in shown], len(rows) > limit
 
     def get(self, user: User, tweet_id: int) -> TweetAnswer:
         return self.answer(self._own(user, tweet_id))
@@ -201,8 +205,11 @@ class TweetService:
             raise NotFound("tweet")
         return tweet
 
-    def answer(self, tweet: Tweet) -> TweetAnswer:
-        """How a tweet row is shown, with its link on X once it is posted."""
+    def answer(self, tweet: Tweet, found: tweet_parts.TweetDetails | None = None) -> TweetAnswer:
+        """How a tweet row is shown, with its link on X once it is posted, and a thread's
+        parts."""
+        if found is None:
+            found = tweet_parts.details([tweet.id])[tweet.id]
         url = None
         if tweet.x_tweet_id:
             base = self.deps.settings.x_web_base_url
@@ -218,9 +225,13 @@ class TweetService:
             sent_at=iso(tweet.sent_at),
             send_at=iso(tweet.send_at),
             job_id=tweet.job_id,
+            parts=tweet_parts.part_answers(tweet, found, self.deps.settings.x_web_base_url),
+            media_ids=found.media.get(0, []),
         )
 
-    def _accepted(self, tweet: Tweet) -> TweetAccepted:
+    def _accepted(
+        self, tweet: Tweet, found: tweet_parts.TweetDetails | None = None
+    ) -> TweetAccepted:
         scheduled = tweet.status == TweetStatus.SCHEDULED
         state = JobState.SCHEDULED if scheduled else JobState.QUEUED
-        return TweetAccepted(tweet=self.answer(tweet), job=job_ref(tweet.job_id, state))
+        return TweetAccepted(tweet=self.answer(tweet, found), job=job_ref(tweet.job_id, state))

@@ -20,13 +20,14 @@
   async function request(method, url, body) {
     const headers = { Accept: "application/json" };
     if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const form = body instanceof FormData;
+    if (body !== undefined && !form) headers["Content-Type"] = "application/json";
     let response;
     try {
       response = await fetch(url, {
         method: method,
         headers: headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined || form ? body : JSON.stringify(body),
         credentials: "same-origin",
       });
     } catch (e) {
@@ -55,6 +56,8 @@
     post: (url, body) => request("POST", url, body),
     patch: (url, body) => request("PATCH", url, body),
     delete: (url) => request("DELETE", url),
+    /* A multipart form (FormData), e.g. an image for /api/media. */
+    upload: (url, formData) => request("POST", url, formData),
   };
 
   tn.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

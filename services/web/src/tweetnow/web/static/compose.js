@@ -79,10 +79,22 @@
       }
       form.dataset.busy = "1";
       button.textContent = "Posting…";
+      /* Other parts of the form (thread parts, images) add to the body, or refuse. */
+      const extensions = tn.composeExtensions || [];
       try {
-        const accepted = await tn.api.post("/api/tweets", { text: textarea.value });
+        const body = { text: textarea.value };
+        for (const extension of extensions) {
+          const refused = await extension.build(body);
+          if (refused) {
+            showMessage(refused, "refusal");
+            textarea.setAttribute("aria-invalid", "false"); /* the refusal is about another field */
+            return;
+          }
+        }
+        const accepted = await tn.api.post("/api/tweets", body);
         showMessage("", "");
         textarea.value = "";
+        for (const extension of extensions) extension.reset();
         update();
         const item = tn.tweets.createItem(accepted.tweet);
         postedList.prepend(item);

@@ -56,6 +56,7 @@
     if (tweet.status === "scheduled") time = tweet.send_at || time;
     if (tweet.status === "queued" && reason) reason = "Trying again: " + reason;
     renderState(item, tweet.status, { time: time, url: tweet.url, reason: reason });
+    if (tn.threadView) tn.threadView.render(item, tweet);
   }
 
   /* Where a job is, in the tweet's words. */
