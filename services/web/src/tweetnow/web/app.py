@@ -349,6 +349,9 @@ def create_app(deps: WebDeps) -> falcon.App:
     app.set_error_serializer(serialize_error)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(peewee.OperationalError, handle_database_unavailable)
+    # A connection the server dropped (PostgreSQL restarting) fails its rollback with
+    # "connection already closed": the transaction is gone all the same.
+    app.add_error_handler(peewee.InterfaceError, handle_database_unavailable)
     app.add_error_handler(DomainError, handle_domain_error)
     app.add_error_handler(AlreadyAnswered, answer_again)
     app.add_error_handler(SignInProblem, SignInProblemPage(templates).handle)
