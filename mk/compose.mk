@@ -26,7 +26,26 @@ TEST_COMPOSE_ENV := \
   TWEETNOW_TEST_MAILDEV_URL=http://localhost:$(TEST_MAILDEV_PORT) \
   TWEETNOW_TEST_PROMETHEUS_URL=http://localhost:$(TEST_PROMETHEUS_PORT)
 
-.PHONY: images up down logs ps scale test-compose test-monitoring
+# test-faults-compose runs a project of its own too, on other ports and image tags,
+# so it can run beside test-compose on one machine.
+FAULTS_WEB_PORT ?= 28000
+FAULTS_SANDBOX_PORT ?= 28081
+FAULTS_MAILDEV_PORT ?= 21080
+FAULTS_COMPOSE_ENV := \
+  COMPOSE_PROJECT_NAME=tweetnow-faults \
+  COMPOSE_FILE=docker-compose.yml:tests/faults_compose/compose.faults.yml \
+  TWEETNOW_IMAGE_TAG=faults \
+  WEB_PUBLISHED_PORT=$(FAULTS_WEB_PORT) \
+  SANDBOX_PUBLISHED_PORT=$(FAULTS_SANDBOX_PORT) \
+  MAILDEV_WEB_PUBLISHED_PORT=$(FAULTS_MAILDEV_PORT) \
+  MAILDEV_SMTP_PUBLISHED_PORT=21025 \
+  METRICS_SUBNET=10.217.93.0/24 \
+  TWEETNOW_TEST_FAULTS_COMPOSE=1 \
+  TWEETNOW_TEST_WEB_URL=http://localhost:$(FAULTS_WEB_PORT) \
+  TWEETNOW_TEST_SANDBOX_URL=http://localhost:$(FAULTS_SANDBOX_PORT) \
+  TWEETNOW_TEST_MAILDEV_URL=http://localhost:$(FAULTS_MAILDEV_PORT)
+
+.PHONY: images up down logs ps scale test-compose test-monitoring test-faults-compose
 
 images: ## Build the service images (docker compose build)
 	$(COMPOSE) build
@@ -75,3 +94,20 @@ PROMTOOL = docker run --rm --network none --entrypoint promtool \
 test-monitoring: ## Check the Prometheus configurations (compose, Swarm) and alert rules, and run the rules' unit tests
 	$(PROMTOOL) check config prometheus.yml prometheus.swarm.yml
 	$(PROMTOOL) test rules alerts.test.yml
+
+test-faults-compose: venv ## Build, start the stack with PostgreSQL and 3 tweeters, crash/cut off/restart/pause its containers under load, print the table, delete it
+	@set -euo pipefail; export $(FAULTS_COMPOSE_ENV); \
+	teardown() { $(COMPOSE) down --volumes --remove-orphans --timeout 30 >/dev/null 2>&1 || true; }; \
+	trap teardown EXIT; \
+	teardown; \
+	t=$$SECONDS; $(COMPOSE) build; echo "test-faults-compose: images built in $$((SECONDS - t)) s"; \
+	t=$$SECONDS; \
+	if ! $(COMPOSE) up --detach --wait --wait-timeout 180 --scale tweeter=3; then \
+	  $(COMPOSE) ps --all; $(COMPOSE) logs --no-color --tail=60; exit 1; \
+	fi; \
+	echo "test-faults-compose: stack healthy in $$((SECONDS - t)) s"; \
+	t=$$SECONDS; status=0; \
+	$(VENV)/bin/pytest tests/faults_compose -p no:cacheprovider || status=$$?; \
+	echo "test-faults-compose: scenarios took $$((SECONDS - t)) s"; \
+	if [ $$status -ne 0 ]; then $(COMPOSE) ps --all; $(COMPOSE) logs --no-color --tail=80; fi; \
+	exit $$status

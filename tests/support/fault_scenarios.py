@@ -29,6 +29,8 @@ class Outcome:
     duplicated: int = 0
     #: requests the service refused (never accepted, so never owed), by status code
     refused: Counter[int] = field(default_factory=Counter)
+    #: seconds from the end of the fault until every accepted item was final
+    recovery_s: float | None = None
 
     @property
     def failed_total(self) -> int:
@@ -46,7 +48,16 @@ class Outcome:
 
     @staticmethod
     def table(outcomes: list[Outcome]) -> list[str]:
-        head = ("scenario", "accepted", "sent", "failed", "lost", "duplicated", "refused")
+        head = (
+            "scenario",
+            "accepted",
+            "sent",
+            "failed",
+            "lost",
+            "duplicated",
+            "refused",
+            "recovery",
+        )
         rows = [
             (
                 o.scenario,
@@ -56,6 +67,7 @@ class Outcome:
                 str(o.lost),
                 str(o.duplicated),
                 ", ".join(f"{n}x{code}" for code, n in sorted(o.refused.items())) or "0",
+                "-" if o.recovery_s is None else f"{o.recovery_s:.0f} s",
             )
             for o in outcomes
         ]

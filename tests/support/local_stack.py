@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,11 +36,20 @@ class LocalStack:
     smtp: SmtpSink | None = None
 
     @classmethod
-    def start(cls, workdir: Path) -> LocalStack:
-        """Every process, migrated and answering; all stopped again if one fails to start."""
+    def start(cls, workdir: Path, settings: Mapping[str, str | None] | None = None) -> LocalStack:
+        """Every process, migrated and answering; all stopped again if one fails to start.
+
+        ``settings`` change the test environment's: a value of None drops the
+        variable, so the service runs with its own default (as ``make dev`` does).
+        """
         redis = RedisServer.start(workdir)
         web_port, sandbox_port = free_port(), free_port()
         env = _test_env(workdir, redis.url, web_port, sandbox_port)
+        for name, value in (settings or {}).items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         smtp = SmtpSink().start()
         env["SMTP_URL"] = smtp.url
         sandbox = Process("sandbox", [console_script("x-sandbox")], env, workdir / "sandbox.log")

@@ -4,18 +4,22 @@ dispatcher, and a sweeper that re-sends only jobs nobody holds."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 
 from tests.support.accounts import make_user
-from tests.support.web_api import QUEUE_KEY, queued_job_ids
+from tests.support.web_api import QUEUE_KEY, bearer, queued_job_ids
 from tweetnow.shared.broker import job_store
 from tweetnow.shared.clock import iso, to_db, utcnow
-from tweetnow.shared.jobs import JobRecord
+from tweetnow.shared.jobs import WORKER_NAME, JobRecord, JobStatusStore
 from tweetnow.shared.models import Tweet, TweetStatus
 from tweetnow.shared.periodic import ALL_PERIODIC_JOBS, PeriodicRuns, check_cron
+from tweetnow.shared.worker_registry import PREFIX as WORKERS
+from tweetnow.shared.worker_registry import running_key, runs_now
 from tweetnow.tweeter import housekeeping
 from tweetnow.tweeter.housekeeping import dispatch_due_tweets, job_is_live, sweep_outbox
 
@@ -126,15 +130,21 @@ def test_job_liveness():
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     grace = timedelta(seconds=60)
     recent, old = iso(now - timedelta(seconds=10)), iso(now - timedelta(minutes=5))
-    assert not job_is_live(None, now, grace)
-    assert job_is_live(record("queued", enqueued_at=recent), now, grace)
-    assert not job_is_live(record("queued", enqueued_at=old), now, grace)
-    assert job_is_live(
-        record("retrying", next_attempt_at=iso(now + timedelta(minutes=3))), now, grace
-    )
-    assert job_is_live(record("running", started_at=old), now, grace)
-    assert not job_is_live(record("running", started_at=iso(now - timedelta(hours=1))), now, grace)
-    assert not job_is_live(record("succeeded"), now, grace)
+
+    def runs(r: JobRecord) -> bool:
+        return r.worker == "alive:1"
+
+    def live(r: JobRecord | None) -> bool:
+        return job_is_live(r, now, grace, runs)
+
+    assert not live(None)
+    assert live(record("queued", enqueued_at=recent))
+    assert not live(record("queued", enqueued_at=old))
+    assert live(record("retrying", next_attempt_at=iso(now + timedelta(minutes=3))))
+    # Running: however long, as long as a live worker runs it; never otherwise.
+    assert live(record("running", started_at=iso(now - timedelta(hours=1)), worker="alive:1"))
+    assert not live(record("running", started_at=recent, worker="gone:2"))
+    assert not live(record("succeeded"))
 
 
 def test_sweeper_resends_only_orphans(deps, redis_client):
@@ -157,3 +167,55 @@ def test_sweeper_resends_only_orphans(deps, redis_client):
     assert redis_client.llen(QUEUE_KEY) == 1
     assert job_store(deps.broker).get(orphan.job_id).status == "queued"
     assert job_store(deps.broker).get(fresh.job_id) is None
+
+
+def runs_here(client: redis.Redis, job_id: str) -> None:
+    """Record this process as a live worker running ``job_id``, as WorkerRegistry does."""
+    client.zadd(WORKERS, {WORKER_NAME: time.time()})
+    client.hset(running_key(WORKER_NAME), job_id, "{}")
+
+
+def test_the_sweeper_resends_a_job_that_reads_running_with_no_worker_behind_it(deps, redis_client):
+    """A worker froze mid-attempt and lost Redis before it could record the outcome: the
+    job still reads running, its row is queued again, and no live worker runs it."""
+    user = make_user(deps.box, "frozen")
+    old = to_db(utcnow() - timedelta(minutes=5))
+    store = job_store(deps.broker)
+    orphan = Tweet.create(user=user, text="orphan", job_id=str(uuid.uuid4()), updated_at=old)
+    running = Tweet.create(user=user, text="running", job_id=str(uuid.uuid4()), updated_at=old)
+    for tweet in (orphan, running):
+        store.record_enqueued(
+            tweet.job_id,
+            actor="post_tweet",
+            queue="tweets",
+            delay_ms=None,
+            retrying=False,
+            owner_id=None,
+            request_id=None,
+        )
+        store.record_started(tweet.job_id)
+    # The worker named in both records is alive, and runs only the second job.
+    runs_here(redis_client, running.job_id)
+    assert runs_now(redis_client, WORKER_NAME, running.job_id)
+    assert not runs_now(redis_client, WORKER_NAME, orphan.job_id)
+    assert not runs_now(redis_client, "elsewhere:1", running.job_id)
+
+    result = sweep_outbox(deps.broker, store, grace_s=60)
+    assert result == {"tweets": 1, "mails": 0}
+    assert queued_job_ids(redis_client) == [orphan.job_id]
+    assert store.get(orphan.job_id).status == "queued"
+    assert store.get(running.job_id).status == "running"
+
+
+def test_a_job_reads_running_only_while_a_live_worker_runs_it(client, alice, redis_client):
+    _, token = alice
+    r = client.simulate_post("/api/tweets", json={"text": "hi"}, headers=bearer(token))
+    job_id = r.json["job"]["id"]
+    JobStatusStore(redis_client, ttl_s=60).record_started(job_id)  # as this process's worker
+
+    def shown() -> str:
+        return client.simulate_get(f"/api/jobs/{job_id}", headers=bearer(token)).json["status"]
+
+    assert shown() == "queued"  # no live worker runs it: it waits to be taken again
+    runs_here(redis_client, job_id)
+    assert shown() == "running"

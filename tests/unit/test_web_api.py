@@ -185,3 +185,20 @@ def test_a_locked_database_is_503_not_500(client, alice, monkeypatch):
     assert r.status_code == 503
     assert r.headers["Retry-After"] == "5"
     assert "Database unavailable" in r.json["title"]
+
+
+def test_a_connection_the_database_dropped_is_503_not_500(client, alice, monkeypatch):
+    """PostgreSQL restarting under a request: the rollback of the broken connection fails
+    with "connection already closed" (an InterfaceError), and nothing was written."""
+    import peewee
+
+    _, token = alice
+
+    def dropped(*args, **kwargs):
+        raise peewee.InterfaceError("connection already closed")
+
+    monkeypatch.setattr(Tweet, "create", dropped)
+    r = client.simulate_post("/api/tweets", json={"text": "hi"}, headers=bearer(token))
+    assert r.status_code == 503
+    assert "Database unavailable" in r.json["title"]
+    assert Tweet.select().count() == 0

@@ -30,6 +30,11 @@ def gunicorn_argv(settings: SandboxSettings) -> list[str]:
         str(settings.threads),
         "--graceful-timeout",
         "5",
+        # Never restart the one worker for silence: after the machine was paused
+        # (a VM's pause, a laptop's suspend) gunicorn would take it for stuck, and
+        # everything "posted" so far, held in its memory, would be gone.
+        "--timeout",
+        "0",
         "--access-logfile",
         "-",
         *options,

@@ -34,8 +34,12 @@ def project_middleware(store: JobStatusStore) -> list[Middleware]:
     return [*middleware, CurrentMessage(), WorkerRegistry()]
 
 
-def build_broker(settings: Settings, extra_middleware: Sequence[Middleware] = ()) -> RedisBroker:
-    client = redis_client(settings)
+def build_broker(
+    settings: Settings, extra_middleware: Sequence[Middleware] = (), *, patient: bool = False
+) -> RedisBroker:
+    """A broker for ``settings``; a ``patient`` one's Redis calls ride out a short outage
+    (``tweetnow.shared.db.redis_client``): the workers' and the scheduler's."""
+    client = redis_client(settings, patient=patient)
     store = JobStatusStore(client, ttl_s=settings.job_status_ttl_s)
     broker_class = WakeupRedisBroker if settings.worker_wakeup else RedisBroker
     return broker_class(
@@ -50,9 +54,11 @@ def build_broker(settings: Settings, extra_middleware: Sequence[Middleware] = ()
 def setup_broker(settings: Settings, extra_middleware: Sequence[Middleware] = ()) -> RedisBroker:
     """Build this process's broker and make it Dramatiq's global broker.
 
-    The Dramatiq and periodiq command lines find the broker there.
+    The Dramatiq and periodiq command lines find the broker there. Its Redis
+    client is patient: a worker thread waits out a short Redis outage rather than
+    lose a retry, an ack or a job's outcome.
     """
-    broker = build_broker(settings, extra_middleware)
+    broker = build_broker(settings, extra_middleware, patient=True)
     dramatiq.set_broker(broker)
     return broker
 

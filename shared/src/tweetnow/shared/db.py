@@ -6,9 +6,13 @@ models can be declared before anyone knows where the database is.
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
 from peewee import Database, DatabaseProxy
 from playhouse.db_url import connect
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
 
 from .settings import Settings
 
@@ -66,7 +70,31 @@ def open_database(url: str, *, pooled: bool = False) -> Database:
     return db
 
 
-def redis_client(settings: Settings) -> redis.Redis:
+#: How many times a worker's Redis call is tried again after a connection error or
+#: a timeout, with pauses growing to ``PATIENT_BACKOFF_CAP_S``: about 30 s in all when
+#: Redis refuses connections, longer when it does not answer at all.
+PATIENT_RETRIES = 15
+PATIENT_BACKOFF_CAP_S = 2.0
+
+
+def redis_client(settings: Settings, *, patient: bool = False) -> redis.Redis:
+    """A Redis client whose calls give up after ``REDIS_TIMEOUT_S``.
+
+    A ``patient`` one (the workers' and the scheduler's) tries each call again
+    through a short outage instead: a worker thread that cannot record a retry,
+    an ack or a job's outcome would otherwise lose it (the retry never runs, the
+    message stays in the worker's ack set, the job reads ``running`` with nothing
+    behind it). After a pause of the whole machine, the calls that were waiting
+    time out at once on resume, and Redis may come back seconds after the workers.
+    The web's client fails fast: its requests answer without Redis (the outbox).
+    """
+    options: dict[str, Any] = {}
+    if patient:
+        backoff = ExponentialWithJitterBackoff(base=0.05, cap=PATIENT_BACKOFF_CAP_S)
+        options["retry"] = Retry(backoff, PATIENT_RETRIES)  # on ConnectionError and TimeoutError
     return redis.Redis.from_url(
-        settings.redis_url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+        settings.redis_url,
+        socket_timeout=REDIS_TIMEOUT_S,
+        socket_connect_timeout=REDIS_TIMEOUT_S,
+        **options,
     )

@@ -23,6 +23,7 @@ from .models import (
     ALL_MODELS,
     ConnectionMethod,
     ConnectionStatus,
+    IdempotencyKey,
     Media,
     MediaBytes,
     ThreadPart,
@@ -57,6 +58,11 @@ def _api_tokens_expire(db: Database) -> None:
     """ApiToken.expires_at: null, so every token issued before keeps working."""
     migrator = SchemaMigrator.from_database(db)
     run_operations(migrator.add_column("apitoken", "expires_at", DateTimeField(null=True)))
+
+
+def _idempotency_keys(db: Database) -> None:
+    """The ``idempotency_key`` table: requests retried with the same key get the first answer."""
+    db.create_tables([IdempotencyKey])
 
 
 def _threads_and_images(db: Database) -> None:
@@ -126,6 +132,7 @@ def _x_connections(db: Database) -> None:
 #: Steps after the baseline, in order: (version, name, step).
 MIGRATIONS: list[tuple[int, str, Step]] = [
     (2, "API tokens can expire", _api_tokens_expire),
+    (3, "idempotency keys", _idempotency_keys),
     (4, "threads and images", _threads_and_images),
     (5, "webhooks, and each person's time zone", _webhooks_and_time_zones),
     (6, "several X accounts per person", _x_connections),

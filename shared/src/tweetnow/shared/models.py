@@ -6,6 +6,7 @@ in Redis only describes the delivery of one message about it.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from peewee import (
@@ -338,6 +339,32 @@ class WebhookAttempt(BaseModel):
     succeeded = BooleanField(default=False)
 
 
+#: How long an idempotency key is remembered; the cleanup job deletes older ones.
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+
+
+class IdempotencyKey(BaseModel):
+    """A request sent with an ``Idempotency-Key`` header and the answer it got.
+
+    Written in the same transaction as the row the request created, so a key is
+    remembered exactly when its tweet or mail exists; a retry with the same key
+    gets this answer again instead of a second row. Kept a day.
+    """
+
+    user = ForeignKeyField(User, backref="idempotency_keys", on_delete="CASCADE")
+    operation = CharField()  # "POST /api/tweets": a key names one request of one operation
+    key = CharField(max_length=255)
+    body_sha256 = CharField()  # of the decoded body, so a retry with another body is told apart
+    status = IntegerField()
+    answer = TextField()  # the JSON body answered
+    location = CharField(null=True)
+    created_at = DateTimeField(default=_now, index=True)
+
+    class Meta:
+        table_name = "idempotency_key"
+        indexes = ((("user", "operation", "key"), True),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     User,
     Session,
@@ -352,4 +379,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Webhook,
     WebhookDelivery,
     WebhookAttempt,
+    IdempotencyKey,
 )

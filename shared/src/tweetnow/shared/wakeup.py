@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -216,6 +218,18 @@ class WakeupRedisBroker(RedisBroker):
         )
 
 
+@contextmanager
+def _timeout_as_connection_closed() -> Iterator[None]:
+    """A Redis timeout on an ack is a lost connection to Dramatiq: it tries the ack again
+    until Redis answers. Dramatiq turns only ``ConnectionError`` into that; any other
+    error abandons the ack, leaving the message in this live worker's ack set, where
+    nothing puts it back until the worker stops."""
+    try:
+        yield
+    except redis.TimeoutError as e:
+        raise ConnectionClosed(e) from None
+
+
 class WakeupConsumer(_RedisConsumer):
     broker: WakeupRedisBroker
 
@@ -231,11 +245,13 @@ class WakeupConsumer(_RedisConsumer):
 
     def ack(self, message: MessageProxy) -> None:
         self._forget(message)
-        super().ack(message)
+        with _timeout_as_connection_closed():
+            super().ack(message)
 
     def nack(self, message: MessageProxy) -> None:
         self._forget(message)
-        super().nack(message)
+        with _timeout_as_connection_closed():
+            super().nack(message)
 
     def _forget(self, message: MessageProxy) -> None:
         if self.is_delay_queue:

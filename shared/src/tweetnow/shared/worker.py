@@ -62,7 +62,7 @@ def boot(service: WorkerService, settings: Settings | None = None) -> WorkerRunt
         settings=settings,
         database=open_database(settings.database_url),
         broker=setup_broker(settings, service.middleware()),
-        redis=redis_client(settings),
+        redis=redis_client(settings, patient=True),
     )
     service.declare_actors(runtime)
     return runtime

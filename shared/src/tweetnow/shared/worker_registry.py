@@ -51,6 +51,28 @@ def quiet_key(name: str) -> str:
     return f"{PREFIX}:{name}:quiet"
 
 
+#: A worker whose record is older than this is not taken to be running anything.
+ALIVE_WITHIN_S = 3 * HEARTBEAT_INTERVAL_S
+
+
+def runs_now(client: redis.Redis, worker: str | None, job_id: str) -> bool:
+    """Whether the worker process ``worker`` (host:pid) beat within ``ALIVE_WITHIN_S``
+    and is running job ``job_id``.
+
+    A job's status says ``running`` from its start until its worker records the
+    outcome; if that process died, froze or lost Redis in between, nothing runs
+    it any more though the status still says so. This is how the sweeper and
+    the job's readers tell the two apart.
+    """
+    if not worker:
+        return False
+    pipe = client.pipeline(transaction=False)
+    pipe.zscore(PREFIX, worker)
+    pipe.hexists(running_key(worker), job_id)
+    beat_at, running = pipe.execute()
+    return bool(running) and beat_at is not None and beat_at > time.time() - ALIVE_WITHIN_S
+
+
 class WorkerRegistry(Middleware):
     def __init__(self, *, name: str = WORKER_NAME, interval_s: float = HEARTBEAT_INTERVAL_S):
         self.name = name

@@ -8,11 +8,12 @@ in ``tweetnow.shared.periodic``; the scheduler process sends their ticks).
   its way but has no live job gets its job sent again, under the same job id
   (Redis was down when it was accepted, a dispatched message was lost, or a
   message is stuck in a live worker's ack set after a Redis restart, Dramatiq
-  #527); re-sending is safe, the row's status guards against doing the work
-  twice;
-- cleanup: expired sessions, stale sign-in requests, old images' bytes, and tweets held
-  longer than ``HELD_MAX_DAYS`` for an X account that needs reconnecting (they fail,
-  with a notice to their author and a webhook event, as any failed tweet). Job status records
+  #527, or a job reads ``running`` though no live worker runs it); re-sending
+  is safe, the row's status guards against doing the work twice;
+- cleanup: expired sessions, stale sign-in requests, idempotency keys older than a
+  day, old images' bytes, and tweets held longer than ``HELD_MAX_DAYS`` for an X
+  account that needs reconnecting (they fail, with a notice to their author and a
+  webhook event, as any failed tweet). Job status records
   and their attempt lists expire by themselves in Redis (``JOB_STATUS_TTL_S``).
 """
 
@@ -31,7 +32,9 @@ from tweetnow.shared.clock import iso, to_db, utcnow
 from tweetnow.shared.jobs import JobRecord, JobState, JobStatusStore
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import (
+    IDEMPOTENCY_KEY_LIFETIME,
     DeliveryStatus,
+    IdempotencyKey,
     Mail,
     MailStatus,
     OAuthRequest,
@@ -52,6 +55,7 @@ from tweetnow.shared.periodic import (
 )
 from tweetnow.shared.webhook_events import WebhookEvents
 from tweetnow.shared.worker import WorkerRuntime
+from tweetnow.shared.worker_registry import runs_now
 
 from .held_tweets import fail_long_held
 from .media_retention import forget_old_images
@@ -68,8 +72,6 @@ PER_PERSON_PER_TICK = 100
 #: Jobs one dispatcher tick sends in all, at most (seconds of work, well inside the
 #: minute between ticks); the next tick sends the rest.
 PER_TICK = 5_000
-#: A job "running" for longer than this lost its worker and its message.
-RUNNING_TOO_LONG = timedelta(minutes=10)
 #: A sign-in request older than this is of no use to anyone.
 OAUTH_REQUEST_TTL = timedelta(days=1)
 
@@ -132,13 +134,23 @@ def _parse(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
-def job_is_live(record: JobRecord | None, now: datetime, grace: timedelta) -> bool:
-    """Whether a worker holds, or will soon pick up, this job's message."""
+def job_is_live(
+    record: JobRecord | None,
+    now: datetime,
+    grace: timedelta,
+    runs_now: Callable[[JobRecord], bool],
+) -> bool:
+    """Whether a worker holds, or will soon pick up, this job's message.
+
+    A ``running`` job is live only while the worker process it names is alive
+    and running it (``runs_now``): a worker that was killed, or frozen and then
+    cut off from Redis before it could record the outcome (a paused VM, a
+    laptop's suspend), leaves the status at ``running`` with nothing behind it.
+    """
     if record is None:
         return False
     if record.status == JobState.RUNNING:
-        started = _parse(record.started_at)
-        return started is not None and started > now - RUNNING_TOO_LONG
+        return runs_now(record)
     if record.status in (JobState.QUEUED, JobState.SCHEDULED, JobState.RETRYING):
         due = _parse(record.next_attempt_at) or _parse(record.enqueued_at)
         return due is not None and due > now - grace
@@ -150,6 +162,12 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
     now = utcnow()
     grace = timedelta(seconds=grace_s)
     cutoff = to_db(now - grace)
+
+    def live(job_id: str) -> bool:
+        return job_is_live(
+            store.get(job_id), now, grace, lambda r: runs_now(store.client, r.worker, r.id)
+        )
+
     stuck_tweets = Tweet.select().where(
         (
             (Tweet.status == TweetStatus.QUEUED)
@@ -161,7 +179,7 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
     )
     tweets = 0
     for tweet in list(stuck_tweets.limit(BATCH)):
-        if not job_is_live(store.get(tweet.job_id), now, grace):
+        if not live(tweet.job_id):
             log.info("tweet_job_resent", tweet_id=tweet.id, job_id=tweet.job_id)
             tweets += enqueue_tweet(broker, tweet)
     stuck_mails = Mail.select().where(
@@ -173,18 +191,18 @@ def sweep_outbox(broker: dramatiq.Broker, store: JobStatusStore, *, grace_s: int
     )
     mails = 0
     for mail in list(stuck_mails.limit(BATCH)):
-        if not job_is_live(store.get(mail.job_id), now, grace):
+        if not live(mail.job_id):
             log.info("mail_job_resent", mail_id=mail.id, job_id=mail.job_id)
             mails += enqueue_mail(broker, mail)
     return {
         "tweets": tweets,
         "mails": mails,
-        "webhook_deliveries": _sweep_deliveries(broker, store, now, grace),
+        "webhook_deliveries": _sweep_deliveries(broker, now, grace, live),
     }
 
 
 def _sweep_deliveries(
-    broker: dramatiq.Broker, store: JobStatusStore, now: datetime, grace: timedelta
+    broker: dramatiq.Broker, now: datetime, grace: timedelta, live: Callable[[str], bool]
 ) -> int:
     """Webhook deliveries due (or whose worker's lease ran out) with no live job."""
     cutoff = to_db(now - grace)
@@ -204,7 +222,7 @@ def _sweep_deliveries(
     )
     sent = 0
     for delivery in list(stuck.limit(BATCH)):
-        if not job_is_live(store.get(delivery.id), now, grace):
+        if not live(delivery.id):
             log.info("webhook_job_resent", delivery_id=delivery.id)
             sent += enqueue_webhook_delivery(broker, delivery, owner_id=delivery.webhook.user_id)
     return sent
@@ -214,8 +232,8 @@ def _sweep_deliveries(
 
 
 def cleanup(*, media_keep_s: float | None = None) -> dict[str, int]:
-    """Delete expired sessions, stale sign-in requests and, with ``media_keep_s``, old
-    images (``media_retention``); how many of each."""
+    """Delete expired sessions, stale sign-in requests, idempotency keys older than a
+    day and, with ``media_keep_s``, old images (``media_retention``); how many of each."""
     now = utcnow()
     sessions = Session.delete().where(Session.expires_at < to_db(now)).execute()
     requests = (
@@ -223,7 +241,12 @@ def cleanup(*, media_keep_s: float | None = None) -> dict[str, int]:
         .where(OAuthRequest.created_at < to_db(now - OAUTH_REQUEST_TTL))
         .execute()
     )
-    done = {"sessions": sessions, "oauth_requests": requests}
+    keys = (
+        IdempotencyKey.delete()
+        .where(IdempotencyKey.created_at < to_db(now - IDEMPOTENCY_KEY_LIFETIME))
+        .execute()
+    )
+    done = {"sessions": sessions, "oauth_requests": requests, "idempotency_keys": keys}
     if media_keep_s is not None:
         done |= forget_old_images(now, timedelta(seconds=media_keep_s))
     return done

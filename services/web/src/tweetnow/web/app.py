@@ -24,6 +24,9 @@ from .api.accounts import AccountItem, Accounts
 from .api.auth import SIGN_IN_WINDOW, Callback, Login, Logout, LogoutEverywhere, SignInProblem
 from .api.docs import OpenApiDocument
 from .api.health import Liveness, Readiness
+from .api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from .api.idempotency import HEADER_DOC as IDEMPOTENCY_HEADER_DOC
+from .api.idempotency import answer_again
 from .api.jobs import JobItem
 from .api.media import UPLOAD_FORM, MediaUploads
 from .api.thoughts import MailItem, Thoughts
@@ -33,6 +36,7 @@ from .api.webhooks import MAX_DELIVERIES, WebhookItem, Webhooks
 from .deps import WebDeps
 from .domain.account import AccountService
 from .domain.errors import DomainError
+from .domain.idempotency import AlreadyAnswered
 from .domain.jobs import JobService
 from .domain.mail import MailService
 from .domain.media import MediaService
@@ -60,7 +64,7 @@ from .pages.static_assets import StaticAssets, StaticFile
 from .pages.templating import PageTemplates
 from .pages.thoughts import ThoughtsPage
 from .pages.tweet_rules import ASSET_NAME, tweet_rules_js
-from .routes import Answer, Caller, Operation, QueryParam, Route, add_routes
+from .routes import Answer, Caller, HeaderParam, Operation, QueryParam, Route, add_routes
 from .row_ids import MAX_ROW_ID, RowIdConverter
 from .sessions import SessionManager
 from .signin_binding import SignInBinding
@@ -76,9 +80,14 @@ def takes_body(
     *answers: Answer,
     errors: tuple[int, ...] = BODY_ERRORS,
     caller: Caller = "user",
+    headers: tuple[HeaderParam, ...] = (),
 ) -> Operation:
     """An operation that reads a JSON body into ``body`` and can give every body error."""
-    return Operation(summary, answers, errors=errors, body=body, caller=caller)
+    return Operation(summary, answers, errors=errors, body=body, caller=caller, headers=headers)
+
+
+#: Operations that create something take an Idempotency-Key (see api.idempotency).
+IDEMPOTENCY_KEY = (HeaderParam(IDEMPOTENCY_HEADER, IDEMPOTENCY_HEADER_DOC),)
 
 
 def one_of_theirs(summary: str, struct: type, description: str) -> Operation:
@@ -159,7 +168,14 @@ def route_table(
                     "Accept a tweet; a worker posts it to X in the background",
                     Answer(202, schemas.TweetAccepted, "Accepted; poll the job"),
                     Answer(429, schemas.Error, "Too many tweets queued or scheduled"),
+                    Answer(
+                        422,
+                        schemas.Error,
+                        "Body does not fit the schema or X's rules, or the Idempotency-Key "
+                        "was used with another body",
+                    ),
                     errors=(*BODY_ERRORS, 503),
+                    headers=IDEMPOTENCY_KEY,
                 ),
                 "get": Operation(
                     "The caller's tweets, newest first",
@@ -246,6 +262,12 @@ def route_table(
                         "Too many thoughts this hour",
                         headers={"Retry-After": "Seconds until the next thought can go"},
                     ),
+                    Answer(
+                        422,
+                        schemas.Error,
+                        "Bad address or thought, or the Idempotency-Key was used with another body",
+                    ),
+                    headers=IDEMPOTENCY_KEY,
                 )
             },
         ),
@@ -404,7 +426,11 @@ def create_app(deps: WebDeps) -> falcon.App:
     app.set_error_serializer(serialize_error)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(peewee.OperationalError, handle_database_unavailable)
+    # A connection the server dropped (PostgreSQL restarting) fails its rollback with
+    # "connection already closed": the transaction is gone all the same.
+    app.add_error_handler(peewee.InterfaceError, handle_database_unavailable)
     app.add_error_handler(DomainError, handle_domain_error)
+    app.add_error_handler(AlreadyAnswered, answer_again)
     app.add_error_handler(SignInProblem, SignInProblemPage(templates).handle)
     add_routes(app, routes)
     register_admin(app, deps)

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from .routes import Answer, Caller, Operation, QueryParam, Route
+from .routes import Answer, Caller, HeaderParam, Operation, QueryParam, Route
 from .row_ids import MAX_ROW_ID
 from .schemas import Error
 from .sessions import SESSION_COOKIE
@@ -77,11 +77,21 @@ def _query_param(param: QueryParam) -> dict[str, Any]:
     return {"name": param.name, "in": "query", "schema": _row_id(param.maximum)}
 
 
+def _header_param(param: HeaderParam) -> dict[str, Any]:
+    return {
+        "name": param.name,
+        "in": "header",
+        "description": param.description,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    }
+
+
 def _operation(template: str, operation: Operation) -> dict[str, Any]:
     answers = [Answer(code, Error, ERROR_WORDS[code]) for code in operation.errors]
     answers += operation.answers  # an operation's own wording wins over the standard one
     doc: dict[str, Any] = {"summary": operation.summary, "security": SECURITY[operation.caller]}
     parameters = _path_params(template) + [_query_param(q) for q in operation.query]
+    parameters += [_header_param(h) for h in operation.headers]
     if parameters:
         doc["parameters"] = parameters
     if operation.body is not None:

@@ -39,6 +39,14 @@ class QueryParam:
 
 
 @dataclass(frozen=True)
+class HeaderParam:
+    """A request header the operation reads, and what it does."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Operation:
     """What one method of a route does, takes and answers.
 
@@ -56,6 +64,7 @@ class Operation:
     form: dict[str, Any] | None = None
     caller: Caller = "user"
     query: tuple[QueryParam, ...] = ()
+    headers: tuple[HeaderParam, ...] = ()
 
 
 @dataclass(frozen=True)

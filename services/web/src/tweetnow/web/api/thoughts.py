@@ -8,6 +8,7 @@ import falcon
 
 from ..domain.mail import MailService
 from .bodies import send_accepted
+from .idempotency import idempotent_request
 
 
 class MailItem:
@@ -26,4 +27,6 @@ class Thoughts:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx = req.context
-        send_accepted(resp, self.mail.send_thought(ctx.user, ctx.body, request_id=ctx.request_id))
+        once = idempotent_request(req)
+        accepted = self.mail.send_thought(ctx.user, ctx.body, request_id=ctx.request_id, once=once)
+        send_accepted(resp, accepted)

@@ -9,6 +9,7 @@ from ..domain.tweets import TweetService
 from ..row_ids import MAX_ROW_ID
 from ..schemas import TweetPage
 from .bodies import send_accepted
+from .idempotency import idempotent_request
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -27,7 +28,10 @@ class Tweets:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         ctx = req.context
-        send_accepted(resp, self.tweets.create(ctx.user, ctx.body, request_id=ctx.request_id))
+        once = idempotent_request(req)
+        send_accepted(
+            resp, self.tweets.create(ctx.user, ctx.body, request_id=ctx.request_id, once=once)
+        )
 
 
 class TweetItem:

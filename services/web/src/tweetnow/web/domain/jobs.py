@@ -9,6 +9,7 @@ from tweetnow.shared.jobs import JobRecord, JobState
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.messages import SEND_MAIL
 from tweetnow.shared.models import Mail, Tweet, TweetStatus, User
+from tweetnow.shared.worker_registry import runs_now
 
 from ..deps import WebDeps
 from ..schemas import Job, JobRef
@@ -40,7 +41,7 @@ class JobService:
             raise NotFound("job")
         return Job(
             id=record.id,
-            status=JobState(record.status),
+            status=self._shown_status(record),
             attempts=record.attempts,
             error=_shown_error(user, record),
             enqueued_at=record.enqueued_at,
@@ -49,6 +50,18 @@ class JobService:
             next_attempt_at=record.next_attempt_at,
             request_id=record.request_id,
         )
+
+    def _shown_status(self, record: JobRecord) -> JobState:
+        """``running`` only while a live worker runs it; otherwise the job waits to be
+        taken again (its worker died or lost Redis: Dramatiq or the sweeper sends it again)."""
+        status = JobState(record.status)
+        if status != JobState.RUNNING:
+            return status
+        try:
+            running = runs_now(self.deps.redis, record.worker, record.id)
+        except redis.RedisError:
+            return status
+        return status if running else JobState.QUEUED
 
 
 def _shown_error(user: User, record: JobRecord) -> str | None:

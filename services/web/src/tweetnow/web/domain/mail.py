@@ -20,6 +20,7 @@ from ..schemas import Mail as MailAnswer
 from ..schemas import ThoughtAccepted, ThoughtCreate, timestamp
 from .errors import Invalid, NotFound
 from .fair_use import check_thoughts_per_hour, one_at_a_time
+from .idempotency import IdempotentRequest
 from .jobs import job_ref
 
 log = get_logger(__name__)
@@ -54,13 +55,22 @@ class MailService:
         self.deps = deps
 
     def send_thought(
-        self, user: User, request: ThoughtCreate, *, request_id: str | None
+        self,
+        user: User,
+        request: ThoughtCreate,
+        *,
+        request_id: str | None,
+        once: IdempotentRequest | None = None,
     ) -> ThoughtAccepted:
+        if once:
+            once.replay_if_answered()
         recipient = normalized_address(request.email, problem="is not an address we can send to")
         text = check_thought(request.thought)
         # The limit is checked and the row written under the person's lock, and the
         # job sent once that is committed (the outbox rule).
         with one_at_a_time(user):
+            if once:
+                once.replay_if_answered()  # a request with the same key may have committed
             check_thoughts_per_hour(user, self.deps.settings.thoughts_per_hour)
             mail = record_mail(
                 kind=MailKind.THOUGHT,
@@ -69,10 +79,13 @@ class MailService:
                 data={"thought": text},
                 request_id=request_id,
             )
-        assert mail is not None  # no dedupe key: every thought is a new mail
+            assert mail is not None  # no dedupe key: every thought is a new mail
+            accepted = ThoughtAccepted(mail=answer(mail), job=job_ref(mail.job_id, JobState.QUEUED))
+            if once:
+                once.remember(202, accepted, accepted.job.url)
         enqueue_mail(self.deps.broker, mail)
         log.info("thought_accepted", mail_id=mail.id, job_id=mail.job_id)
-        return ThoughtAccepted(mail=answer(mail), job=job_ref(mail.job_id, JobState.QUEUED))
+        return accepted
 
     def get(self, user: User, mail_id: int) -> MailAnswer:
         mail = Mail.get_or_none((Mail.id == mail_id) & (Mail.user == user))

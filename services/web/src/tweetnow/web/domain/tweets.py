@@ -28,6 +28,7 @@ from . import tweet_parts
 from .connections import connection_to_post_with
 from .errors import Conflict, Invalid, NotFound
 from .fair_use import check_pending_tweets, one_at_a_time
+from .idempotency import IdempotentRequest
 from .jobs import job_ref
 
 log = get_logger(__name__)
@@ -69,7 +70,16 @@ class TweetService:
     def __init__(self, deps: WebDeps) -> None:
         self.deps = deps
 
-    def create(self, user: User, request: TweetCreate, *, request_id: str | None) -> TweetAccepted:
+    def create(
+        self,
+        user: User,
+        request: TweetCreate,
+        *,
+        request_id: str | None,
+        once: IdempotentRequest | None = None,
+    ) -> TweetAccepted:
+        if once:
+            once.replay_if_answered()
         parts = tweet_parts.requested_parts(request)
         now = utcnow()
         send_at = check_send_at(request.send_at, now)
@@ -78,6 +88,8 @@ class TweetService:
             seconds=self.deps.settings.schedule_direct_s
         )
         with one_at_a_time(user):
+            if once:
+                once.replay_if_answered()  # a request with the same key may have committed
             check_pending_tweets(user, self.deps.settings.max_pending_tweets)
             tweet_parts.check_media(user, parts)
             connection = connection_to_post_with(user, request.account_id)
@@ -92,6 +104,9 @@ class TweetService:
                 dispatched_at=to_db(now) if direct else None,
             )
             found = tweet_parts.store(tweet, parts)
+            if once:
+                accepted = self._accepted(tweet, found)
+                once.remember(202, accepted, accepted.job.url)
         if direct:
             sent = enqueue_tweet(self.deps.broker, tweet, request_id=request_id)
         else:
