@@ -363,7 +363,7 @@ def declare_post_tweet(runtime: WorkerRuntime) -> None:
         return None if mail is None else partial(enqueue_mail, broker, mail)
 
     poster = TweetPoster(
-        XClientFactory(settings, SecretBox(settings.encryption_keys)),
+        XClientFactory(settings, SecretBox(settings.encryption_keys), runtime.redis),
         lease_s=settings.post_lease_s,
         on_failed=notify_author,
         rate_limits=XRateLimits(runtime.redis),
