@@ -201,7 +201,7 @@ def test_the_sweeper_resends_a_job_that_reads_running_with_no_worker_behind_it(d
     assert not runs_now(redis_client, "elsewhere:1", running.job_id)
 
     result = sweep_outbox(deps.broker, store, grace_s=60)
-    assert result == {"tweets": 1, "mails": 0}
+    assert result == {"tweets": 1, "mails": 0, "webhook_deliveries": 0}
     assert queued_job_ids(redis_client) == [orphan.job_id]
     assert store.get(orphan.job_id).status == "queued"
     assert store.get(running.job_id).status == "running"
