@@ -6,15 +6,15 @@ app is a confidential client: each token request carries the client id and
 secret in HTTP Basic auth. Every call to X is made on an ``XApiSession`` (the
 configured host, ``X_TIMEOUT_S``).
 
-The requests are plain form posts on ``requests``: oauthlib, which
-requests_oauthlib builds on, refuses every http:// address unless a
-process-wide switch is set, and the X sandbox speaks http.
+oauthlib makes the PKCE pair, writes both grants' bodies and reads the token
+endpoint's answers (its errors are OAuth 2.0's, by code). Its URI helpers are
+not used: they refuse every http:// address unless a process-wide switch is
+set, and the X sandbox speaks http; the authorize link is built here from the
+same parameters, and the calls go on ``requests``.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 
 from .clock import utcnow
 from .settings import Settings
@@ -59,14 +60,14 @@ class TokenPair:
 
 
 def new_code_verifier() -> str:
-    """A PKCE code verifier: 64 random URL-safe characters (RFC 7636 allows 43-128)."""
-    return secrets.token_urlsafe(48)
+    """A PKCE code verifier: 64 random characters from RFC 7636's alphabet (43-128)."""
+    return str(WebApplicationClient(None).create_code_verifier(64))
 
 
 def code_challenge(verifier: str) -> str:
     """The S256 challenge: base64url(sha256(verifier)) without padding."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    client = WebApplicationClient(None)
+    return str(client.create_code_challenge(verifier, "S256"))
 
 
 def new_state() -> str:
@@ -92,56 +93,63 @@ class XOAuth2:
         )
         return f"{self.settings.x_authorize_base_url}{AUTHORIZE_PATH}?{query}"
 
+    def _client(self) -> WebApplicationClient:
+        return WebApplicationClient(self.settings.x_client_id)
+
     def exchange_code(self, code: str, verifier: str, *, timeout_s: float) -> TokenPair:
-        return self._token_request(
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": self.settings.oauth_callback_url,
-                "code_verifier": verifier,
-                "client_id": self.settings.x_client_id,
-            },
-            timeout_s,
+        body = self._client().prepare_request_body(
+            code=code,
+            redirect_uri=self.settings.oauth_callback_url,
+            code_verifier=verifier,
+            include_client_id=True,
         )
+        return self._token_request(body, timeout_s)
 
     def refresh(self, refresh_token: str, *, timeout_s: float) -> TokenPair:
         """The next pair; the refresh token given is spent on X from then on."""
-        return self._token_request(
-            {
-                "grant_type": "refresh_token",
-                "refresh_token": refresh_token,
-                "client_id": self.settings.x_client_id,
-            },
-            timeout_s,
+        body = self._client().prepare_refresh_body(
+            refresh_token=refresh_token, client_id=self.settings.x_client_id
         )
+        return self._token_request(body, timeout_s)
 
-    def _token_request(self, form: dict[str, str], timeout_s: float) -> TokenPair:
+    def _token_request(self, form: str, timeout_s: float) -> TokenPair:
         session = XApiSession(self.settings.x_api_base_url, timeout_s)
         with session:
             response = session.post(
                 self.settings.x_api_base_url + TOKEN_PATH,
                 data=form,
                 auth=(self.settings.x_client_id, self.settings.x_client_secret),
-                headers={"Accept": "application/json"},
+                headers={
+                    "Accept": "application/json",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
             )
-        body = _json(response)
         if response.status_code >= 500:
             response.raise_for_status()
-        if response.status_code != 200 or "access_token" not in body:
+        try:
+            token = self._client().parse_request_body_response(response.text)
+        except OAuth2Error as exc:
+            raise TokenRequestRefused(
+                exc.error or f"http_{response.status_code}",
+                exc.description or "",
+                response.status_code,
+            ) from None
+        except ValueError:  # not JSON, or no token in it
+            body = _json(response)
             raise TokenRequestRefused(
                 str(body.get("error") or f"http_{response.status_code}"),
                 str(body.get("error_description") or ""),
                 response.status_code,
-            )
-        expires_in = body.get("expires_in")
+            ) from None
+        expires_in = token.get("expires_in")
         expires_at = (
             utcnow() + timedelta(seconds=float(expires_in))
             if isinstance(expires_in, int | float)
             else None
         )
-        refresh_token = body.get("refresh_token")
+        refresh_token = token.get("refresh_token")
         return TokenPair(
-            access_token=str(body["access_token"]),
+            access_token=str(token["access_token"]),
             refresh_token=str(refresh_token) if refresh_token else None,
             expires_at=expires_at,
         )
