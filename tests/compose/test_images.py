@@ -55,8 +55,9 @@ MODULES = [
     "oauthlib",
 ]
 
-#: What each service's image can import of MODULES (tweepy brings oauthlib; shared
-#: declares the recurring jobs with periodiq, so every image of a tweetnow service has it).
+#: What each service's image can import of MODULES (shared declares the recurring jobs
+#: with periodiq and makes X's OAuth 2.0 grants with oauthlib, so every image of a
+#: tweetnow service has both).
 IMPORTABLE = {
     "web": {
         "tweetnow.shared",
@@ -77,7 +78,14 @@ IMPORTABLE = {
         "periodiq",
         "oauthlib",
     },
-    "mailer": {"tweetnow.shared", "tweetnow.mailer", "dramatiq", "periodiq", "jinja2"},
+    "mailer": {
+        "tweetnow.shared",
+        "tweetnow.mailer",
+        "dramatiq",
+        "periodiq",
+        "jinja2",
+        "oauthlib",
+    },
     "x-sandbox": {"x_sandbox", "falcon", "gunicorn", "oauthlib"},
 }
 IMPORTABLE["scheduler"] = IMPORTABLE["tweeter"]  # the same image

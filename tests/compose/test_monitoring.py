@@ -110,8 +110,9 @@ def test_prometheus_runs_hardened_with_every_alert_rule_loaded(prometheus: str):
 
 
 def test_every_queue_has_its_live_workers_and_the_worker_alerts_stay_quiet(prometheus: str):
-    # One Dramatiq process per container: three tweeters consume tweets and periodic.
-    wanted = {"tweets": TWEETERS, "periodic": TWEETERS, "mail": 1}
+    # One Dramatiq process per container: three tweeters consume tweets and periodic, the
+    # mailer mail and webhooks.
+    wanted = {"tweets": TWEETERS, "periodic": TWEETERS, "mail": 1, "webhooks": 1}
     deadline = time.monotonic() + TARGETS_TIMEOUT_S
     while True:
         found = {
