@@ -11,20 +11,10 @@ if [ -x "$CHROMIUM" ]; then
   exit 0
 fi
 
-install_apt() {
-  $1 apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $1 apt-get install -y -qq --no-install-recommends \
-    chromium fonts-dejavu-core fonts-noto-color-emoji >/dev/null
-}
-
-if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    install_apt ""
-    exit 0
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    install_apt sudo
-    exit 0
-  fi
+# shellcheck source=scripts/debian_packages.sh
+. "$(dirname "$0")/debian_packages.sh"
+if install_debian_packages chromium fonts-dejavu-core fonts-noto-color-emoji; then
+  exit 0
 fi
 cat >&2 <<MSG
 Chromium was not found at $CHROMIUM and could not be installed automatically.

@@ -8,19 +8,10 @@ if command -v redis-server >/dev/null 2>&1; then
   exit 0
 fi
 
-install_apt() {
-  $1 apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $1 apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-}
-
-if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    install_apt ""
-    exit 0
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    install_apt sudo
-    exit 0
-  fi
+# shellcheck source=scripts/debian_packages.sh
+. "$(dirname "$0")/debian_packages.sh"
+if install_debian_packages redis-server; then
+  exit 0
 fi
 if command -v brew >/dev/null 2>&1; then
   brew install redis
