@@ -4,8 +4,8 @@ Signs the people in (the sandbox's "Sign in with X", an API token each), starts 
 samplers, runs locust headless for the whole duration, waits for the queues to drain,
 reads what became of every accepted tweet (PostgreSQL and the sandbox), then prints the
 report and writes it to bench/results/soak-<time>.md and .json (the raw records beside
-them in soak-<time>/). Exits 1 when the verdict
-is failed (memory grew after the warm-up, too many errors, a tweet lost or doubled).
+them in soak-<time>/). Exits 1 when the verdict is failed (memory grew after the
+warm-up, too many errors, a tweet lost or doubled).
 """
 
 from __future__ import annotations
