@@ -5,7 +5,8 @@ samplers, runs locust headless for the whole duration, waits for the queues to d
 reads what became of every accepted tweet (PostgreSQL and the sandbox), then prints the
 report and writes it to bench/results/soak-<time>.md and .json (the raw records beside
 them in soak-<time>/). Exits 1 when the verdict is failed (memory grew after the
-warm-up, too many errors, a tweet lost or doubled).
+warm-up, too many errors, a tweet lost or doubled). A run of 10 minutes or more
+redraws docs/bench/soak.svg.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.machine import load_average
+from bench.soak import chart as soak_chart
 from bench.soak.plan import SoakPlan, seconds
 from bench.soak.report import as_json, markdown
 from bench.soak.samplers import Sampler, queue_depths
@@ -33,6 +35,8 @@ from tests.support.stack import Person, Stack
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 UNFINISHED = {"queued", "sending", "scheduled"}
+#: Runs this long or longer redraw the README's chart; a shorter one (CI's minute) does not.
+CHARTED_RUN_S = 600
 
 
 def arguments() -> argparse.Namespace:
@@ -233,6 +237,8 @@ def main() -> int:
     )
     (RESULTS / f"soak-{stamp}.json").write_text(json.dumps(document, indent=2) + "\n")
     print(f"soak: written bench/results/soak-{stamp}.md and .json, records in soak-{stamp}/")
+    if plan.duration_s >= CHARTED_RUN_S:
+        print(f"soak: chart written to {soak_chart.write(document)}")
     return 0 if result.passed else 1
 
 
