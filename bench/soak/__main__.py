@@ -243,4 +243,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # locust got the Ctrl-C too; make soak's trap deletes the stack.
+        print("soak: interrupted, no report", file=sys.stderr)
+        sys.exit(130)
