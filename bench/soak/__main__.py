@@ -201,7 +201,8 @@ def main() -> int:
         start=sampler.memory[0].t,
         warm=start + plan.warmup_s,
         end=end,
-        window_s=max(30.0, 3 * plan.sample_every_s),
+        # 30 s of samples make a point; a short run's short warm-up, half of it.
+        window_s=min(30.0, max(3 * plan.sample_every_s, plan.warmup_s / 2)),
     )
     result = verdict(
         rows, memory, state, max_growth_pct=plan.max_growth_pct, max_error_rate=plan.max_error_rate
