@@ -45,7 +45,28 @@ FAULTS_COMPOSE_ENV := \
   TWEETNOW_TEST_SANDBOX_URL=http://localhost:$(FAULTS_SANDBOX_PORT) \
   TWEETNOW_TEST_MAILDEV_URL=http://localhost:$(FAULTS_MAILDEV_PORT)
 
-.PHONY: images up down logs ps scale test-compose test-monitoring test-faults-compose
+# soak runs a project of its own too (the stack people deploy: PostgreSQL, three
+# tweeters), on its own ports and image tags. The knobs: how long (warm-up
+# included; an empty warm-up is a fifth of it), requests a second in all, locust
+# users (one person each), tweeter containers.
+SOAK_DURATION ?= 10m
+SOAK_WARMUP ?=
+SOAK_RATE ?= 40
+SOAK_USERS ?= 40
+SOAK_TWEETERS ?= 3
+SOAK_WEB_PORT ?= 38000
+SOAK_SANDBOX_PORT ?= 38081
+SOAK_COMPOSE_ENV := \
+  COMPOSE_PROJECT_NAME=tweetnow-soak \
+  COMPOSE_FILE=docker-compose.yml \
+  TWEETNOW_IMAGE_TAG=soak \
+  WEB_PUBLISHED_PORT=$(SOAK_WEB_PORT) \
+  SANDBOX_PUBLISHED_PORT=$(SOAK_SANDBOX_PORT) \
+  MAILDEV_WEB_PUBLISHED_PORT=31080 \
+  MAILDEV_SMTP_PUBLISHED_PORT=31025 \
+  METRICS_SUBNET=10.217.94.0/24
+
+.PHONY: images up down logs ps scale test-compose test-monitoring test-faults-compose soak
 
 images: ## Build the service images (docker compose build)
 	$(COMPOSE) build
@@ -110,4 +131,22 @@ test-faults-compose: venv ## Build, start the stack with PostgreSQL and 3 tweete
 	$(VENV)/bin/pytest tests/faults_compose -p no:cacheprovider || status=$$?; \
 	echo "test-faults-compose: scenarios took $$((SECONDS - t)) s"; \
 	if [ $$status -ne 0 ]; then $(COMPOSE) ps --all; $(COMPOSE) logs --no-color --tail=80; fi; \
+	exit $$status
+
+soak: $(BENCH_STAMP) ## Build, start a stack with PostgreSQL and 3 tweeters, drive it with locust at a steady rate for SOAK_DURATION (10m), report latency, errors, queues and memory growth, delete it (not in CI)
+	@set -euo pipefail; export $(SOAK_COMPOSE_ENV); \
+	teardown() { $(COMPOSE) down --volumes --remove-orphans --timeout 30 >/dev/null 2>&1 || true; }; \
+	trap teardown EXIT; trap 'exit 130' INT TERM; \
+	teardown; \
+	t=$$SECONDS; $(COMPOSE) build; echo "soak: images built in $$((SECONDS - t)) s"; \
+	t=$$SECONDS; \
+	if ! $(COMPOSE) up --detach --wait --wait-timeout 180 --scale tweeter=$(SOAK_TWEETERS); then \
+	  $(COMPOSE) ps --all; $(COMPOSE) logs --no-color --tail=60; exit 1; \
+	fi; \
+	echo "soak: stack healthy in $$((SECONDS - t)) s"; \
+	status=0; \
+	$(PY) -m bench.soak --web-url http://localhost:$(SOAK_WEB_PORT) \
+	  --sandbox-url http://localhost:$(SOAK_SANDBOX_PORT) --duration '$(SOAK_DURATION)' \
+	  --warmup '$(SOAK_WARMUP)' --rate '$(SOAK_RATE)' --users '$(SOAK_USERS)' || status=$$?; \
+	if [ $$status -ne 0 ]; then $(COMPOSE) ps --all; $(COMPOSE) logs --no-color --tail=40; fi; \
 	exit $$status
