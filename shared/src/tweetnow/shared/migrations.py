@@ -23,6 +23,7 @@ from .models import (
     ALL_MODELS,
     TWEET_DUE_INDEX,
     TWEET_SCHEDULED_INDEX,
+    USER_HANDLE_INDEX,
     ConnectionMethod,
     ConnectionStatus,
     IdempotencyKey,
@@ -147,6 +148,8 @@ def _indexes_for_a_million_tweets(db: Database) -> None:
       person's, soonest first (they replace ``tweet (send_at)``, which held the
       ``send_at`` of every tweet ever scheduled).
 
+    - ``user (LOWER(username))``: the admin search's person, by handle in any case.
+
     A person's tweets newest first already had ``tweet (user_id, id)``. On PostgreSQL
     the step locks the tweet table against writes while it builds (seconds for a
     million rows).
@@ -161,8 +164,12 @@ def _indexes_for_a_million_tweets(db: Database) -> None:
         migrator.drop_index("tweet", "tweet_send_at"),
         migrator.drop_index("mail", "mail_status"),
     )
-    for index in (TWEET_DUE_INDEX, TWEET_SCHEDULED_INDEX):
-        db.execute(Tweet._schema._create_index(index, safe=False))
+    for model, index in (
+        (Tweet, TWEET_DUE_INDEX),
+        (Tweet, TWEET_SCHEDULED_INDEX),
+        (User, USER_HANDLE_INDEX),
+    ):
+        db.execute(model._schema._create_index(index, safe=False))
 
 
 #: Steps after the baseline, in order: (version, name, step).

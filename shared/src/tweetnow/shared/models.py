@@ -19,6 +19,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    fn,
 )
 
 from .clock import to_db, utcnow
@@ -241,6 +242,9 @@ TWEET_SCHEDULED_INDEX = Tweet.index(
 )
 Tweet.add_index(TWEET_DUE_INDEX)
 Tweet.add_index(TWEET_SCHEDULED_INDEX)
+#: People by handle, whatever its case: the admin search finds them so.
+USER_HANDLE_INDEX = User.index(fn.LOWER(User.username), name="user_username_lower")
+User.add_index(USER_HANDLE_INDEX)
 
 
 class ThreadPart(BaseModel):

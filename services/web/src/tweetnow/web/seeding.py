@@ -40,7 +40,7 @@ from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.db import open_database
 from tweetnow.shared.logs import configure_logging, get_logger
 from tweetnow.shared.models import ConnectionStatus, TweetStatus, User, XConnection
-from tweetnow.shared.settings import PRODUCTION, startup_settings
+from tweetnow.shared.settings import PRODUCTION, get_settings, startup_settings
 
 log = get_logger(__name__)
 
@@ -296,19 +296,17 @@ def seed(db: Database, box: SecretBox, shape: Shape, *, batch: int = 50_000) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    settings = startup_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    if settings.environment == PRODUCTION:
+    # Asked before anything else (and whatever else is wrong with the settings):
+    # a production database is never seeded.
+    if get_settings().environment == PRODUCTION:
         print(
-            "tweetnow-seed: refused: TWEETNOW_ENV is production; seeding is for measuring "
-            "a development or test database",
+            "tweetnow-seed: refused: TWEETNOW_ENV is production; seeding is for a "
+            "development or test database",
             file=sys.stderr,
         )
         sys.exit(REFUSED)
+    settings = startup_settings()
+    configure_logging(settings.log_level, settings.log_format)
     shape, batch = parse_args(argv)
-    seed(
-        open_database(settings.database_url),
-        SecretBox(settings.encryption_keys),
-        shape,
-        batch=batch,
-    )
+    db = open_database(settings.database_url)
+    seed(db, SecretBox(settings.encryption_keys), shape, batch=batch)

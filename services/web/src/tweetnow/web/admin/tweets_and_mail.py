@@ -123,6 +123,12 @@ class Searched:
         query = self.model.select(self.model, User).join(User, join)
         if not who:
             return query
+        if self.user_columns == (User.username,):
+            # The person first, then their rows: the planner walks one person's
+            # (user_id, id) index newest first and stops at a page, where a join on
+            # the handle made it sort every row of whoever might have it.
+            ids = [u.id for u in User.select(User.id).where(fn.LOWER(User.username) == who)]
+            return query.where(self.model.user.in_(ids))
         return query.where(reduce(operator.or_, (fn.LOWER(c) == who for c in self.user_columns)))
 
 
