@@ -45,7 +45,7 @@ FAULTS_COMPOSE_ENV := \
   TWEETNOW_TEST_SANDBOX_URL=http://localhost:$(FAULTS_SANDBOX_PORT) \
   TWEETNOW_TEST_MAILDEV_URL=http://localhost:$(FAULTS_MAILDEV_PORT)
 
-.PHONY: images up down logs ps scale test-compose test-monitoring test-faults-compose
+.PHONY: images up down logs ps scale seed test-compose test-monitoring test-faults-compose
 
 images: ## Build the service images (docker compose build)
 	$(COMPOSE) build
@@ -62,6 +62,9 @@ logs: ## Follow the Docker stack's logs (one service: make logs svc=tweeter)
 
 ps: ## List the Docker stack's containers
 	$(COMPOSE) ps --all
+
+seed: ## Fill the running stack's PostgreSQL with 10,000 people and a million tweets (make seed ARGS="--tweets 200000"); never in production
+	$(COMPOSE) run --rm web tweetnow-seed $(ARGS)
 
 scale: ## Scale the workers of the running stack: make scale tweeter=3 [mailer=2]
 	@test -n "$(tweeter)$(mailer)" || { echo "usage: make scale tweeter=N [mailer=N]" >&2; exit 2; }
