@@ -54,7 +54,7 @@ SCHEDULED_TO = timedelta(days=360)
 
 #: Shares of the statuses, in this order; the rest are ``sent``.
 STATUS_SHARES: tuple[tuple[TweetStatus, float], ...] = (
-    (TweetStatus.SCHEDULED, 0.002),
+    (TweetStatus.SCHEDULED, 0.001),
     (TweetStatus.FAILED, 0.04),
     (TweetStatus.CANCELED, 0.025),
 )
