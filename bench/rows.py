@@ -49,6 +49,7 @@ from tweetnow.shared.models import Tweet, User
 from tweetnow.shared.settings import Settings
 from tweetnow.tweeter.housekeeping import dispatch_due_tweets, sweep_outbox
 from tweetnow.web.admin.tweets_and_mail import Filters, TweetSearchPage, status_counts
+from tweetnow.web.app import create_app
 from tweetnow.web.deps import WebDeps
 from tweetnow.web.domain.fair_use import check_pending_tweets
 from tweetnow.web.domain.tokens import TokenService
@@ -59,6 +60,8 @@ from tweetnow.web.sessions import SessionManager
 RESULTS = Path(__file__).parent / "results"
 EXPLAIN_DOC = Path(__file__).resolve().parent.parent / "docs" / "bench" / "explain.md"
 ADMIN_X_USER_ID = "4242424242"
+#: Requests per page in-process, after its HTTP run.
+IN_PROCESS_REQUESTS = 40
 #: Migration 7's indexes, and the statements that put back the ones it replaced.
 STEP_7_INDEXES = (
     "tweet_user_id_status_id",
@@ -104,6 +107,18 @@ def captured_sql() -> Iterator[_Captured]:
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.propagate = propagate
+
+
+@contextmanager
+def connected(db: Database) -> Iterator[None]:
+    """A connection for the bench's own statements; the in-process app closes it after
+    each request it serves, and the next statement opens one again."""
+    db.connect(reuse_if_open=True)
+    try:
+        yield
+    finally:
+        if not db.is_closed():
+            db.close()
 
 
 def _admin_search(**fields: str) -> Callable[[], object]:
@@ -164,8 +179,30 @@ def summary_line(plan: list[str]) -> str:
     return f"{nodes[0] if nodes else ''} | {' + '.join(times)}"
 
 
+def in_process_p50(app: falcon.testing.TestClient, load: Load) -> float:
+    """The page's p50 from the app in-process (no HTTP, no other request at once), ms."""
+    path, _, query = load.url.split("//", 1)[1].partition("/")[2].partition("?")
+    headers = (
+        {"Authorization": f"Bearer {load.env['BENCH_TOKEN']}"} if "BENCH_TOKEN" in load.env else {}
+    )
+    if "BENCH_COOKIE" in load.env:
+        headers["Cookie"] = load.env["BENCH_COOKIE"]
+    samples = []
+    for _ in range(IN_PROCESS_REQUESTS):
+        started = time.perf_counter()
+        result = app.simulate_get("/" + path, query_string=query, headers=headers)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert result.status_code == 200, (load.name, result.status)
+    return round(sorted(samples)[len(samples) // 2], 2)
+
+
 def http_rows(
-    env: dict[str, str], workdir: Path, token: str, cookies: dict[str, str], admin: dict[str, str]
+    env: dict[str, str],
+    workdir: Path,
+    token: str,
+    cookies: dict[str, str],
+    admin: dict[str, str],
+    app: falcon.testing.TestClient,
 ) -> dict[str, dict[str, float]]:
     web = Process("web", [console_script("tweetnow-web")], env, workdir / "web.log")
     base = env["PUBLIC_BASE_URL"]
@@ -200,6 +237,7 @@ def http_rows(
             results[load.name] = wrk(one, seconds)
             if results[load.name]["errors"]:
                 raise RuntimeError(f"{load.name}: {results[load.name]} (see {workdir}/web.log)")
+            results[load.name]["app_p50_ms"] = in_process_p50(app, load)
     finally:
         web.stop()
     return results
@@ -271,7 +309,7 @@ def main() -> None:
             configure_logging("WARNING", "console")
             db = open_database(url)
             deps = WebDeps.from_settings(settings)
-            with db.connection_context():
+            with connected(db):
                 heavy = User.get(User.username == seeded_username(0))
                 light = User.get(User.username == seeded_username(5000))
                 admin = User.create(
@@ -282,6 +320,7 @@ def main() -> None:
                 cookies = session_cookies(settings, heavy)
                 admin_cookies = session_cookies(settings, admin)
                 work = workloads(deps, heavy, light)
+                app = falcon.testing.TestClient(create_app(deps))
                 rounds = int(os.environ.get("BENCH_ROWS_ROUNDS", "2"))
                 http: dict[str, list[dict[str, dict[str, float]]]] = {"before": [], "after": []}
                 for n in range(rounds):
@@ -289,7 +328,9 @@ def main() -> None:
                     if n == 0:
                         plans = explain_all(db, {"dashboard counts, every row": full_count, **work})
                         out["before"] = {"plans": plans}
-                    http["before"].append(http_rows(env, workdir, token, cookies, admin_cookies))
+                    http["before"].append(
+                        http_rows(env, workdir, token, cookies, admin_cookies, app)
+                    )
                     started = time.monotonic()
                     migrate(db)
                     out["step_7_s"] = round(time.monotonic() - started, 1)
@@ -297,7 +338,9 @@ def main() -> None:
                     db.execute_sql("ANALYZE")
                     if n == 0:
                         out["after"] = {"plans": explain_all(db, work)}
-                    http["after"].append(http_rows(env, workdir, token, cookies, admin_cookies))
+                    http["after"].append(
+                        http_rows(env, workdir, token, cookies, admin_cookies, app)
+                    )
                 for state in ("before", "after"):
                     out[state]["rounds"] = http[state]
                     out[state]["http"] = median_round(http[state])
@@ -315,10 +358,16 @@ def report(out: dict[str, Any]) -> None:
         f"\nHTTP, {out['tweets']:,} tweets (ms), load average {out['load_start']} "
         f"at the start, {out['load']} at the end"
     )
-    print(f"{'page':<28} {'before p50':>10} {'p99':>7} {'after p50':>10} {'p99':>7}")
+    print(
+        f"{'page':<26} {'before p50':>10} {'p99':>7} {'app p50':>8}"
+        f" {'after p50':>10} {'p99':>7} {'app p50':>8}"
+    )
     for name, b in before["http"].items():
         a = after["http"][name]
-        print(f"{name:<28} {b['p50_ms']:>10} {b['p99_ms']:>7} {a['p50_ms']:>10} {a['p99_ms']:>7}")
+        print(
+            f"{name:<26} {b['p50_ms']:>10} {b['p99_ms']:>7} {b['app_p50_ms']:>8}"
+            f" {a['p50_ms']:>10} {a['p99_ms']:>7} {a['app_p50_ms']:>8}"
+        )
     print("\nEXPLAIN (ANALYZE, BUFFERS): the top node and execution time")
     names = list(dict.fromkeys([*before["plans"], *after["plans"]]))
     doc = [
