@@ -146,8 +146,7 @@ def _indexes_for_a_million_tweets(db: Database) -> None:
       updated_at)`` replaces ``mail (status)``);
     - scheduled tweets only (partial): the dispatcher's due ones by ``send_at``, and a
       person's, soonest first (they replace ``tweet (send_at)``, which held the
-      ``send_at`` of every tweet ever scheduled).
-
+      ``send_at`` of every tweet ever scheduled);
     - ``user (LOWER(username))``: the admin search's person, by handle in any case.
 
     A person's tweets newest first already had ``tweet (user_id, id)``. On PostgreSQL
