@@ -11,7 +11,7 @@ SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: help venv dev test test-unit test-system test-faults screenshots bench lint fmt lock redis wrk chromium clean
+.PHONY: help venv dev test test-unit test-system test-faults screenshots bench bench-rows postgres lint fmt lock redis wrk chromium clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,12 @@ bench: $(BENCH_STAMP) redis wrk ## Benchmarks (numbers and targets in the README
 	$(PY) -m bench.run
 	$(PY) -m bench.pages
 	$(PY) -m bench.admin
+
+postgres: ## Make sure PostgreSQL's server binaries are installed (Debian's package as root or with sudo), for make bench-rows
+	@scripts/ensure-postgres.sh
+
+bench-rows: $(BENCH_STAMP) redis wrk postgres ## A million tweets in a throwaway PostgreSQL (needs initdb/pg_ctl, wrk, redis-server; ~5 min): EXPLAIN and HTTP p50/p99 before and after migration 7; writes bench/results/rows.json and docs/bench/explain.md
+	$(PY) -m bench.rows
 
 lint: venv ## ruff lint and format check, then the type checker over every package
 	$(VENV)/bin/ruff check .

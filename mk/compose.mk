@@ -66,7 +66,7 @@ SOAK_COMPOSE_ENV := \
   MAILDEV_SMTP_PUBLISHED_PORT=31025 \
   METRICS_SUBNET=10.217.94.0/24
 
-.PHONY: images up down logs ps scale test-compose test-monitoring test-faults-compose soak
+.PHONY: images up down logs ps scale seed test-compose test-monitoring test-faults-compose soak
 
 images: ## Build the service images (docker compose build)
 	$(COMPOSE) build
@@ -83,6 +83,9 @@ logs: ## Follow the Docker stack's logs (one service: make logs svc=tweeter)
 
 ps: ## List the Docker stack's containers
 	$(COMPOSE) ps --all
+
+seed: ## Fill the running stack's PostgreSQL with 10,000 people and a million tweets (make seed ARGS="--tweets 200000"); never in production
+	$(COMPOSE) run --rm web tweetnow-seed $(ARGS)
 
 scale: ## Scale the workers of the running stack: make scale tweeter=3 [mailer=2]
 	@test -n "$(tweeter)$(mailer)" || { echo "usage: make scale tweeter=N [mailer=N]" >&2; exit 2; }

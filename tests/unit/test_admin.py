@@ -196,6 +196,15 @@ def test_queue_depths_and_oldest_age(admin, admin_deps, root):
     assert '<dd id="stat-oldest">0 s</dd>' in overview.text
 
 
+def test_the_pages_say_which_row_counts_are_of_the_last_day_only(admin, root):
+    Tweet.create(user=root, text="x", status=TweetStatus.SENT, job_id="j-sent")
+    Tweet.create(user=root, text="y", status=TweetStatus.QUEUED, job_id="j-queued")
+    overview = admin.get("/admin").text
+    assert "only if they ended in the last 24 h" in overview
+    search = admin.get("/admin/tweets").text
+    assert ">sent (last 24 h: 1)<" in search and ">queued (1)<" in search
+
+
 def test_overview_counts_finished_attempts(admin, admin_deps):
     jobs = admin_deps.jobs
     for i, state in enumerate([JobState.SUCCEEDED] * 4 + [JobState.RETRYING, JobState.FAILED]):

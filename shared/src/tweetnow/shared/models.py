@@ -19,6 +19,7 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    fn,
 )
 
 from .clock import to_db, utcnow
@@ -174,7 +175,7 @@ class Tweet(BaseModel):
     connection = ForeignKeyField(XConnection, backref="tweets", null=True, on_delete="CASCADE")
     connection_id: int | None  # the foreign key's column, set by peewee
     text = TextField()
-    status = CharField(default=TweetStatus.QUEUED, index=True)
+    status = CharField(default=TweetStatus.QUEUED)
     job_id = CharField(unique=True)  # the Dramatiq message id of the current job
     x_tweet_id = CharField(null=True)
     error = TextField(null=True)
@@ -183,13 +184,19 @@ class Tweet(BaseModel):
     created_at = DateTimeField(default=_now)
     updated_at = DateTimeField(default=_now)
     sent_at = DateTimeField(null=True)
-    send_at = DateTimeField(null=True, index=True)
+    send_at = DateTimeField(null=True)
     #: When its message was sent: a scheduled tweet is dispatched once.
     dispatched_at = DateTimeField(null=True)
     lease_until = DateTimeField(null=True)  # a worker owns the post until then
 
     class Meta:
-        indexes = ((("user", "id"), False),)
+        #: Each matches a query's WHERE and ORDER BY (migration 7 says which).
+        indexes = (
+            (("user", "id"), False),
+            (("user", "status", "id"), False),
+            (("status", "id"), False),
+            (("status", "updated_at"), False),
+        )
 
 
 class Mail(BaseModel):
@@ -200,7 +207,7 @@ class Mail(BaseModel):
     kind = CharField()  # MailKind
     recipient = CharField()
     data = TextField(default="{}")  # JSON: what the template needs (the thought, a tweet id)
-    status = CharField(default=MailStatus.QUEUED, index=True)
+    status = CharField(default=MailStatus.QUEUED)
     job_id = CharField(unique=True)
     #: One mail per event: e.g. "welcome:<user id>:<address>", "tweet_failed:<tweet id>".
     dedupe_key = CharField(unique=True, null=True)
@@ -211,6 +218,33 @@ class Mail(BaseModel):
     updated_at = DateTimeField(default=_now)
     sent_at = DateTimeField(null=True)
     lease_until = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "updated_at"), False),)
+
+
+#: Scheduled tweets not yet sent to a queue, soonest first: what the dispatcher takes
+#: each tick. Partial: a sent tweet keeps its ``send_at``, and a million of those
+#: would otherwise fill the range the dispatcher reads.
+TWEET_DUE_INDEX = Tweet.index(
+    Tweet.send_at,
+    Tweet.id,
+    name="tweet_due_send_at_id",
+    where=(Tweet.status == TweetStatus.SCHEDULED) & Tweet.dispatched_at.is_null(),
+)
+#: One person's scheduled tweets, soonest first (My tweets lists them above the rest).
+TWEET_SCHEDULED_INDEX = Tweet.index(
+    Tweet.user,
+    Tweet.send_at,
+    Tweet.id,
+    name="tweet_scheduled_user_id_send_at_id",
+    where=Tweet.status == TweetStatus.SCHEDULED,
+)
+Tweet.add_index(TWEET_DUE_INDEX)
+Tweet.add_index(TWEET_SCHEDULED_INDEX)
+#: People by handle, whatever its case: the admin search finds them so.
+USER_HANDLE_INDEX = User.index(fn.LOWER(User.username), name="user_username_lower")
+User.add_index(USER_HANDLE_INDEX)
 
 
 class ThreadPart(BaseModel):

@@ -15,7 +15,7 @@ from tweetnow.shared.jobs import FAILED_OUTCOMES
 from tweetnow.shared.models import Mail, Tweet
 
 from .page import AdminPage
-from .tweets_and_mail import status_counts
+from .tweets_and_mail import RECENT_LABEL, counted_recently, status_counts
 
 CHART_WIDTH = 720
 CHART_HEIGHT = 160
@@ -95,5 +95,7 @@ class OverviewPage(AdminPage):
             workers=len(self.redis.alive_workers()),
             tweets=status_counts(Tweet),
             mails=status_counts(Mail),
+            counted_recently=counted_recently,
+            recent_label=RECENT_LABEL,
             operator_actions=self.redis.recent_operator_actions(OPERATOR_ACTIONS_SHOWN),
         )
