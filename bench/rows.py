@@ -139,7 +139,7 @@ def workloads(deps: WebDeps, heavy: User, light: User) -> dict[str, Callable[[],
     return {
         "GET /api/tweets (a heavy poster)": lambda: tweets.page(heavy, limit=20, before=None),
         "GET /api/tweets (a light poster)": lambda: tweets.page(light, limit=20, before=None),
-        "My tweets: the scheduled ones": lambda: tweets.scheduled(heavy),
+        "My tweets: the scheduled ones": lambda: tweets.scheduled(heavy, limit=20),
         "admin search by person": _admin_search(user=heavy.username),
         "admin search by status (canceled)": _admin_search(status="canceled"),
         "dashboard counts (tweets)": lambda: status_counts(Tweet),

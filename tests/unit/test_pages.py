@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from importlib.resources import files
 
 import falcon
@@ -147,6 +148,36 @@ def test_my_tweets_pages_through_older_tweets(browser, ada):
     second = browser.get(older.split("?")[0], query_string=older.split("?")[1]).text
     assert "tweet 04" in second and "tweet 00" in second and "tweet 05" not in second
     assert "Older tweets" not in second
+
+
+def test_my_tweets_pages_through_scheduled_tweets_soonest_first(browser, ada):
+    start = utcnow() + timedelta(days=3)
+    for i in range(23):
+        add_tweet(
+            ada, f"later {i:02d}", TweetStatus.SCHEDULED, send_at=to_db(start + timedelta(hours=i))
+        )
+    # Two more at the same moment as the 20th: the page boundary falls among them, by id.
+    for name in ("tie a", "tie b"):
+        add_tweet(ada, name, TweetStatus.SCHEDULED, send_at=to_db(start + timedelta(hours=19)))
+    add_tweet(ada, "posted one", TweetStatus.SENT)
+    first = browser.get("/tweets").text
+    soonest = first.split('id="scheduled-list"')[1].split("</ol>")[0]
+    assert soonest.count('class="tweet scheduled-tweet"') == 20
+    assert soonest.index("later 00") < soonest.index("later 18") < soonest.index("later 19")
+    assert "tie a" not in soonest and "later 20" not in soonest
+    assert "posted one" in first  # the others still follow on the first page
+    later = re.search(r'href="(/tweets\?scheduled_after=\d+)">Later scheduled tweets', first).group(
+        1
+    )
+    path, query = later.split("?")
+    second = browser.get(path, query_string=query).text
+    rest = second.split('id="scheduled-list"')[1].split("</ol>")[0]
+    assert rest.count('class="tweet scheduled-tweet"') == 5
+    assert (
+        rest.index("tie a") < rest.index("tie b") < rest.index("later 20") < rest.index("later 22")
+    )
+    assert "later 19" not in rest and "Later scheduled tweets" not in second
+    assert "posted one" not in second and 'href="/tweets">Back to the soonest' in second
 
 
 def test_my_tweets_when_there_are_none(browser):

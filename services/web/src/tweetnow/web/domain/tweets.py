@@ -39,8 +39,6 @@ MAX_SCHEDULE_AHEAD = timedelta(days=365)
 PAST_TOLERANCE = timedelta(seconds=5)
 
 CANCELABLE = (TweetStatus.SCHEDULED, TweetStatus.QUEUED, TweetStatus.HELD)
-#: The scheduled tweets My tweets lists at most (a person may have MAX_PENDING_TWEETS).
-MAX_SCHEDULED_SHOWN = 500
 
 
 def check_send_at(send_at: datetime | None, now: datetime) -> datetime | None:
@@ -129,17 +127,25 @@ class TweetService:
         found = details(row.id for row in shown)
         return [self.answer(row, found[row.id]) for row in shown], len(rows) > limit
 
-    def scheduled(self, user: User, *, limit: int = MAX_SCHEDULED_SHOWN) -> list[TweetAnswer]:
-        """The user's scheduled tweets, soonest first (at most ``limit``)."""
-        rows = (
-            _with_poster(Tweet.select(Tweet, User, XConnection))
-            .where((Tweet.user == user) & (Tweet.status == TweetStatus.SCHEDULED))
-            .order_by(Tweet.send_at, Tweet.id)
-            .limit(limit)
+    def scheduled(
+        self, user: User, *, limit: int, after: int | None = None
+    ) -> tuple[list[TweetAnswer], bool]:
+        """Up to ``limit`` of the user's scheduled tweets, soonest first, from the one after
+        tweet ``after`` on (by send time, then id), and whether later ones remain."""
+        query = _with_poster(Tweet.select(Tweet, User, XConnection)).where(
+            (Tweet.user == user) & (Tweet.status == TweetStatus.SCHEDULED)
         )
-        shown = list(rows)
+        if after is not None:
+            anchor = Tweet.get_or_none((Tweet.id == after) & (Tweet.user == user))
+            if anchor is not None and anchor.send_at is not None:
+                query = query.where(
+                    (Tweet.send_at > anchor.send_at)
+                    | ((Tweet.send_at == anchor.send_at) & (Tweet.id > anchor.id))
+                )
+        rows = list(query.order_by(Tweet.send_at, Tweet.id).limit(limit + 1))
+        shown = rows[:limit]
         found = details(row.id for row in shown)
-        return [self.answer(row, found[row.id]) for row in shown]
+        return [self.answer(row, found[row.id]) for row in shown], len(rows) > limit
 
     def get(self, user: User, tweet_id: int) -> TweetAnswer:
         return self.answer(self._own(user, tweet_id))

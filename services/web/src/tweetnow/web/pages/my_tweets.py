@@ -1,5 +1,7 @@
 """``/tweets``: the signed-in person's tweets: those scheduled first, soonest first, with
-their time in the person's zone; then the others, newest first, a page at a time."""
+their time in the person's zone; then the others, newest first; each a page at a time
+(``?scheduled_after=<id>`` pages through the scheduled ones alone, ``?before=<id>``
+through the others)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import falcon
 
 from ..domain.tweets import TweetService
 from ..row_ids import MAX_ROW_ID
+from ..schemas import Tweet as TweetAnswer
 from .page_context import base_context, require_signed_in, send_html
 from .templating import PageTemplates
 from .time_zones import zone_of
@@ -22,10 +25,20 @@ class MyTweets:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         user = require_signed_in(req)
         before = req.get_param_as_int("before", min_value=1, max_value=MAX_ROW_ID)
-        tweets, more = self.tweets.page(user, limit=PAGE_SIZE, before=before, scheduled=False)
+        after = req.get_param_as_int("scheduled_after", min_value=1, max_value=MAX_ROW_ID)
+        scheduled: list[TweetAnswer] = []
+        later = False
+        if before is None:
+            scheduled, later = self.tweets.scheduled(user, limit=PAGE_SIZE, after=after)
+        tweets: list[TweetAnswer] = []
+        more = False
+        if after is None:
+            tweets, more = self.tweets.page(user, limit=PAGE_SIZE, before=before, scheduled=False)
         html = self.templates.render(
             "tweets.html",
-            scheduled=self.tweets.scheduled(user) if before is None else [],
+            scheduled=scheduled,
+            later_scheduled_url=f"/tweets?scheduled_after={scheduled[-1].id}" if later else None,
+            scheduled_only=after is not None,
             time_zone=zone_of(user),
             tweets=tweets,
             older_url=f"/tweets?before={tweets[-1].id}" if more else None,
