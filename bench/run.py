@@ -149,7 +149,8 @@ def table(r: dict) -> list[str]:
     )
     lines.append(
         f"\nHTTP  wrk, keep-alive, {web_load.THREADS} threads x {web_load.CONNECTIONS} connections "
-        "(the steady run: 1 x 4, pausing 40 ms); median of the rounds; client CPU = wrk's own"
+        f"(the steady run: 1 x {web_load.STEADY_CONNECTIONS}, {web_load.STEADY_RATE} req/s asked); "
+        "median of the rounds; client CPU = wrk's own"
     )
     lines.append(
         f"  {'endpoint':<38}{'req/s':>9}{'spread':>16}{'p50 ms':>8}{'p99 ms':>8}"

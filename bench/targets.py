@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bench.web_load import STEADY_RATE, STEADY_ROW
+
 
 @dataclass(frozen=True)
 class Target:
@@ -53,9 +55,9 @@ def evaluate(r: dict) -> list[Target]:
             ">=",
         ),
         Target(
-            "POST /api/tweets p99 at a steady ~100 req/s",
+            f"POST /api/tweets p99 at a steady {STEADY_RATE} req/s",
             "POST p99 at 100/s, ms",
-            http["POST /api/tweets, steady ~100/s"]["p99_ms"],
+            http[STEADY_ROW]["p99_ms"],
             10,
             "<",
             "ms",
