@@ -3,7 +3,8 @@ bare Falcon app, side by side), and the web's gunicorn workers' memory at rest.
 
 BENCH_HTTP_SECONDS (default 8) and BENCH_HTTP_ROUNDS (default 3) size the runs;
 BENCH_HTTP_ROWS (comma-separated words) keeps only the rows whose names hold one of
-them, the bare Falcon rows always kept: ``BENCH_HTTP_ROWS=healthz,POST``.
+them, the bare Falcon rows always kept: ``BENCH_HTTP_ROWS=healthz,POST``. The accept
+rows run again on a throwaway PostgreSQL unless BENCH_POSTGRES=0.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def main() -> None:
         try:
             memory = worker_memory_mb(web.pid)
             rows = web_load.run(stack, env, workdir, seconds, rounds, keep=keep)
+            if os.environ.get("BENCH_POSTGRES", "1") == "1":
+                rows |= web_load.postgres_rows(stack, env, workdir, seconds, rounds)
         finally:
             for p in procs:
                 p.stop()

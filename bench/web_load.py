@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.support.processes import Process, free_port
+from tests.support.processes import Process, console_script, free_port
 from tests.support.stack import Stack
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
@@ -32,6 +32,8 @@ THREADS, CONNECTIONS = 2, 8
 #: connections that a slow answer on one does not hold the others back.
 STEADY_CONNECTIONS, STEADY_RATE = 8, 100
 STEADY_ROW = f"POST /api/tweets, steady {STEADY_RATE}/s asked"
+#: The PostgreSQL rows are named as the SQLite ones, with this after.
+ON_POSTGRES = " (PostgreSQL)"
 #: People whose API tokens take turns in the POST runs: enough that none of them has
 #: more pending tweets than MAX_PENDING_TWEETS allows by default (500), so the limit
 #: check counts as many rows as it can in production.
@@ -172,14 +174,57 @@ def run(
             for load in loads(stack.web_url, bare_url, tokens)
             if not keep or load.name.startswith("bare") or any(w in load.name for w in keep)
         ]
-        for load in plan:  # warm up: first requests import, connect and fill caches
-            wrk(load, 1)
-        rows: dict[str, list[dict[str, float]]] = {load.name: [] for load in plan}
-        for _ in range(rounds):
-            for load in plan:
-                rows[load.name].append(wrk(load, duration_s))
+        return _rounds(plan, duration_s, rounds)
     finally:
         bare.stop()
+
+
+def postgres_rows(
+    stack: Stack, env: dict[str, str], workdir: Path, duration_s: int, rounds: int
+) -> dict[str, object]:
+    """The accept rows again with the web on PostgreSQL (a throwaway cluster, pooled
+    connections), beside the bare Falcon POST in the same rounds."""
+    from bench.postgres import postgres_cluster
+
+    with postgres_cluster() as url:
+        port = free_port()
+        web_url = f"http://127.0.0.1:{port}"
+        pg_env = {**env, "DATABASE_URL": url, "WEB_PORT": str(port), "PUBLIC_BASE_URL": web_url}
+        subprocess.run(
+            [console_script("tweetnow-migrate")], env={**os.environ, **pg_env}, check=True
+        )
+        web = Process("web-pg", [console_script("tweetnow-web")], pg_env, workdir / "web-pg.log")
+        web.start().wait_for_http(f"{web_url}/healthz")
+        bare = bare_falcon(env, workdir)
+        bare_url = f"http://127.0.0.1:{bare.env['WEB_PORT']}"
+        try:
+            tokens = people_tokens(Stack(web_url=web_url, sandbox_url=stack.sandbox_url), PEOPLE)
+            plan = [
+                Load(
+                    f"{load.name}{ON_POSTGRES}",
+                    load.url,
+                    load.script,
+                    load.env,
+                    load.connections,
+                    load.threads,
+                    load.steady,
+                )
+                for load in loads(web_url, bare_url, tokens)
+                if load.name == "bare Falcon POST" or load.name.startswith("POST")
+            ]
+            return _rounds(plan, duration_s, rounds)
+        finally:
+            bare.stop()
+            web.stop()
+
+
+def _rounds(plan: list[Load], duration_s: int, rounds: int) -> dict[str, object]:
+    for load in plan:  # warm up: first requests import, connect and fill caches
+        wrk(load, 1)
+    rows: dict[str, list[dict[str, float]]] = {load.name: [] for load in plan}
+    for _ in range(rounds):
+        for load in plan:
+            rows[load.name].append(wrk(load, duration_s))
     return {name: summarise(samples) for name, samples in rows.items()}
 
 

@@ -54,10 +54,9 @@ def check_pending_tweets(user: User, limit: int) -> None:
     )
 
 
-def needs_transaction() -> bool:
-    """Whether a limit checked by one statement needs :func:`one_at_a_time` around it:
-    everywhere but SQLite (see the module's notes)."""
-    return not _is_sqlite(type(database.obj).__name__)
+#: The first key of PostgreSQL's advisory lock on a person's pending tweets (the
+#: second is their id).
+PENDING_LOCK_CLASS = 15
 
 
 @cache
@@ -81,18 +80,20 @@ _TWEET_COLUMNS: tuple[Field, ...] = (
 
 
 @cache
-def _add_pending_tweet_sql(param: str) -> str:
-    """The conditional insert, written once per placeholder style (``?`` or ``%s``).
+def _add_pending_tweet_sql(param: str, lock_first: bool) -> str:
+    """The conditional insert, written once per database (placeholder ``?`` or ``%s``;
+    after PostgreSQL's advisory lock when ``lock_first``).
 
     The tweet posts as the connection given, or else as the person's sign-in
     account (a subquery); it is written only while the person has fewer pending
     tweets than the limit.
     """
+    lock = f"SELECT pg_advisory_xact_lock({param}, {param}); " if lock_first else ""
     columns = ", ".join(f'"{c.column_name}"' for c in _TWEET_COLUMNS)
     values = ", ".join(param for _ in _TWEET_COLUMNS)
     tweet, connection = Tweet._meta.table_name, XConnection._meta.table_name
     statuses = ", ".join(param for _ in PENDING)
-    return (
+    return lock + (
         f'INSERT INTO "{tweet}" ({columns}, "connection_id") '
         f"SELECT {values}, COALESCE({param}, "
         f'(SELECT "id" FROM "{connection}" WHERE "user_id" = {param} AND "x_user_id" = {param})) '
@@ -115,8 +116,8 @@ def add_pending_tweet(
     dispatched_at: datetime | None,
 ) -> Tweet:
     """Write one tweet of ``user``'s unless it would put them over ``limit`` queued and
-    scheduled (TooMany then): one statement, on SQLite on its own, elsewhere inside
-    :func:`one_at_a_time`. ``connection_id`` None posts as their sign-in account."""
+    scheduled (TooMany then), in one query that needs no transaction around it.
+    ``connection_id`` None posts as their sign-in account."""
     now = to_db(utcnow())
     row = {
         "user": user.id,
@@ -130,9 +131,11 @@ def add_pending_tweet(
         "send_at": send_at,
         "dispatched_at": dispatched_at,
     }
-    params = [field.db_value(row[field.name]) for field in _TWEET_COLUMNS]
+    lock_first = not _is_sqlite(type(database.obj).__name__)
+    params: list[object] = [PENDING_LOCK_CLASS, user.id] if lock_first else []
+    params += [field.db_value(row[field.name]) for field in _TWEET_COLUMNS]
     params += [connection_id, user.id, user.x_user_id, user.id, *map(str, PENDING), limit]
-    cursor = database.execute_sql(_add_pending_tweet_sql(database.param), params)
+    cursor = database.execute_sql(_add_pending_tweet_sql(database.param, lock_first), params)
     try:
         written = cursor.fetchall()
     finally:

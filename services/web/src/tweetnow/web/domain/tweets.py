@@ -28,7 +28,7 @@ from ..schemas import TweetAccepted, TweetCreate, TweetReschedule, timestamp
 from . import tweet_parts
 from .connections import connection_to_post_with
 from .errors import Conflict, Invalid, NotFound
-from .fair_use import add_pending_tweet, check_pending_tweets, needs_transaction, one_at_a_time
+from .fair_use import add_pending_tweet, check_pending_tweets, one_at_a_time
 from .idempotency import IdempotentRequest
 from .jobs import job_ref
 
@@ -88,10 +88,10 @@ class TweetService:
         direct = send_at is None or send_at <= now + timedelta(
             seconds=self.deps.settings.schedule_direct_s
         )
-        # One statement counts and writes: on SQLite it needs no transaction unless the
-        # idempotency key, a thread's parts or images are written with it (fair_use).
+        # One query counts and writes (fair_use): it needs no transaction unless the
+        # idempotency key, a thread's parts or images are written with it.
         alone = once is None and len(parts) == 1 and not parts[0].media_ids
-        with nullcontext() if alone and not needs_transaction() else one_at_a_time(user):
+        with nullcontext() if alone else one_at_a_time(user):
             if once:
                 once.replay_if_answered()  # a request with the same key may have committed
             tweet_parts.check_media(user, parts)
