@@ -11,7 +11,7 @@ SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: help venv dev test test-unit test-system test-faults screenshots bench lint fmt lock redis wrk chromium clean
+.PHONY: help venv dev test test-unit test-system test-faults screenshots bench bench-http lint fmt lock redis wrk chromium clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ bench: $(BENCH_STAMP) redis wrk ## Benchmarks (numbers and targets in the README
 	$(PY) -m bench.run
 	$(PY) -m bench.pages
 	$(PY) -m bench.admin
+
+bench-http: $(BENCH_STAMP) redis wrk ## Only the HTTP rows of make bench, SQLite then PostgreSQL (BENCH_HTTP_ROWS, BENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_POSTGRES=0)
+	$(PY) -m bench.http
 
 lint: venv ## ruff lint and format check, then the type checker over every package
 	$(VENV)/bin/ruff check .
