@@ -11,7 +11,7 @@ SERVICES := web tweeter mailer x-sandbox
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: help venv dev test test-unit test-system test-faults screenshots bench bench-rows postgres lint fmt lock redis wrk chromium clean
+.PHONY: help venv dev test test-unit test-system test-faults screenshots bench bench-http bench-rows postgres lint fmt lock redis wrk chromium clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -57,13 +57,16 @@ test-faults: venv redis ## Fault suite: SIGKILLed workers, Redis restart, locked
 screenshots: venv redis chromium ## Run the browser tests and keep their screenshots in docs/screenshots/ (the README shows them)
 	TWEETNOW_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest tests/browser
 
-bench: $(BENCH_STAMP) redis wrk ## Benchmarks (numbers and targets in the README; installs wrk and the peers they compare with); writes bench/results/ and docs/bench/numbers.svg
+bench: $(BENCH_STAMP) redis wrk postgres ## Benchmarks (numbers and targets in the README; installs wrk, PostgreSQL and the peers they compare with); writes bench/results/ and docs/bench/numbers.svg
 	$(PY) -m bench.run
 	$(PY) -m bench.pages
 	$(PY) -m bench.admin
 
-postgres: ## Make sure PostgreSQL's server binaries are installed (Debian's package as root or with sudo), for make bench-rows
-	@scripts/ensure-postgres.sh
+bench-http: $(BENCH_STAMP) redis wrk postgres ## Only the HTTP rows of make bench, SQLite then PostgreSQL (BENCH_HTTP_ROWS, BENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_POSTGRES=0)
+	$(PY) -m bench.http
+
+postgres: ## Make sure PostgreSQL's server binaries are installed (Debian's package as root or with sudo), for make bench and bench-rows
+	@scripts/ensure-postgres.sh >/dev/null
 
 bench-rows: $(BENCH_STAMP) redis wrk postgres ## A million tweets in a throwaway PostgreSQL (needs initdb/pg_ctl, wrk, redis-server; ~5 min): EXPLAIN and HTTP p50/p99 before and after migration 7; writes bench/results/rows.json and docs/bench/explain.md
 	$(PY) -m bench.rows

@@ -44,3 +44,36 @@ def largest_process_rss_mb(pgid: int, *, leader: bool = True) -> float:
     if not leader:
         sizes.pop(pgid, None)
     return max(sizes.values(), default=0.0)
+
+
+def _smaps_kib(pid: int) -> dict[str, int]:
+    """The fields of /proc/<pid>/smaps_rollup, in KiB."""
+    fields: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        fields[name] = int(rest.split()[0])
+    return fields
+
+
+def worker_memory_mb(pgid: int) -> dict[str, dict[str, float]]:
+    """Each gunicorn worker (the group without its master) as RSS, PSS and USS in MiB.
+
+    RSS counts every page the process maps, those it shares with the master and its
+    siblings too; PSS splits each shared page among the processes sharing it; USS
+    (private clean + dirty) is what the worker alone holds, freed when it exits.
+    """
+    found: dict[str, dict[str, float]] = {}
+    for pid in sorted(process_rss_mb(pgid)):
+        if pid == pgid:
+            continue
+        try:
+            kib = _smaps_kib(pid)
+        except (OSError, ValueError):
+            continue
+        uss = kib.get("Private_Clean", 0) + kib.get("Private_Dirty", 0)
+        found[str(pid)] = {
+            "rss": round(kib.get("Rss", 0) / 1024, 1),
+            "pss": round(kib.get("Pss", 0) / 1024, 1),
+            "uss": round(uss / 1024, 1),
+        }
+    return found

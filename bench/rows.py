@@ -2,7 +2,7 @@
 admin search and dashboard, and the workers' recurring ones, before migration 7's
 indexes and after, side by side. Run with `make bench-rows` (`python -m bench.rows`).
 
-1. A throwaway PostgreSQL cluster (bench/rows_postgres.py), migrated, then
+1. A throwaway PostgreSQL cluster (bench/postgres.py), migrated, then
    ``tweetnow-seed`` (``BENCH_ROWS_TWEETS``, default 1,000,000; 10,000 people, three
    of them with about 100,000 tweets each).
 2. *Before*: the indexes as migration 6 left them (migration 7's taken away and
@@ -40,7 +40,7 @@ import falcon
 import falcon.testing
 from peewee import Database, fn
 
-from bench.rows_postgres import throwaway_postgres
+from bench.postgres import throwaway_postgres
 from bench.web_load import Load, wrk
 from tests.support.processes import Process, RedisServer, console_script, free_port
 from tweetnow.shared.db import open_database
@@ -288,7 +288,7 @@ def to_step_6(db: Database) -> None:
 def main() -> None:
     tweets = int(os.environ.get("BENCH_ROWS_TWEETS", "1000000"))
     out: dict[str, Any] = {"tweets": tweets, "load_start": f"{os.getloadavg()[0]:.1f}"}
-    with tempfile.TemporaryDirectory() as tmp, throwaway_postgres() as url:
+    with tempfile.TemporaryDirectory() as tmp, throwaway_postgres(durable=False) as url:
         workdir = Path(tmp)
         redis_server = RedisServer.start(workdir)
         port = free_port()

@@ -23,7 +23,7 @@ import redis
 
 from bench import done, overhead, pickup, throughput, web_load
 from bench.chart import render
-from bench.machine import group_rss_mb, largest_process_rss_mb, load_average
+from bench.machine import group_rss_mb, largest_process_rss_mb, load_average, worker_memory_mb
 from bench.stack import start_stack
 from bench.targets import evaluate
 from tests.support.processes import Process, RedisServer, console_script
@@ -69,6 +69,7 @@ def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, object]:
         sampler = threading.Thread(target=sample_max_rss, args=(web.pid, stop, web_rss))
         sampler.start()
         out["http"] = web_load.run(stack, env, workdir, n["http_seconds"], n["http_rounds"])
+        out["web_workers_mb"] = worker_memory_mb(web.pid)
         stop.set()
         sampler.join()
         # No worker took the accepted tweets: drop their messages and cancel their rows,
@@ -81,6 +82,10 @@ def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, object]:
         )
         mailer = service(
             env, workdir, "mailer", "tweetnow-mailer", "Worker process is ready for action"
+        )
+        # The accept rows once more, the web on PostgreSQL (its own throwaway cluster).
+        out["http"] |= web_load.postgres_rows(
+            stack, env, workdir, n["http_seconds"], n["http_rounds"]
         )
         scheduler = service(env, workdir, "scheduler", "tweetnow-scheduler", "Starting Periodiq")
         time.sleep(3)
@@ -149,7 +154,8 @@ def table(r: dict) -> list[str]:
     )
     lines.append(
         f"\nHTTP  wrk, keep-alive, {web_load.THREADS} threads x {web_load.CONNECTIONS} connections "
-        "(the steady run: 1 x 4, pausing 40 ms); median of the rounds; client CPU = wrk's own"
+        f"(the steady run: 1 x {web_load.STEADY_CONNECTIONS}, {web_load.STEADY_RATE} req/s asked); "
+        "median of the rounds; client CPU = wrk's own"
     )
     lines.append(
         f"  {'endpoint':<38}{'req/s':>9}{'spread':>16}{'p50 ms':>8}{'p99 ms':>8}"
@@ -177,6 +183,14 @@ def table(r: dict) -> list[str]:
     for when, procs in r["memory_mb"].items():
         for name, mb in procs.items():
             lines.append(f"  {when:<16}{name:<42}{mb}")
+    lines.append(
+        "  each gunicorn worker, MiB (RSS: every page it maps; PSS: shared pages split "
+        "among their sharers; USS: its own)"
+    )
+    for pid, m in r.get("web_workers_mb", {}).items():
+        lines.append(
+            f"    worker {pid:<10} RSS {m['rss']:>6}  PSS {m['pss']:>6}  USS {m['uss']:>6}"
+        )
     lines.append("\nTARGETS  (issue 15; ratios of numbers from this run)")
     for row in r["targets"]:
         met = "met" if row["met"] else "NOT met"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bench.web_load import ON_POSTGRES, STEADY_RATE, STEADY_ROW
+
 
 @dataclass(frozen=True)
 class Target:
@@ -53,13 +55,14 @@ def evaluate(r: dict) -> list[Target]:
             ">=",
         ),
         Target(
-            "POST /api/tweets p99 at a steady ~100 req/s",
+            f"POST /api/tweets p99 at a steady {STEADY_RATE} req/s",
             "POST p99 at 100/s, ms",
-            http["POST /api/tweets, steady ~100/s"]["p99_ms"],
+            http[STEADY_ROW]["p99_ms"],
             10,
             "<",
             "ms",
         ),
+        *_postgres_targets(http),
         Target(
             "no-op jobs/s, tweetnow / bare Dramatiq",
             "jobs / bare Dramatiq",
@@ -103,5 +106,29 @@ def evaluate(r: dict) -> list[Target]:
             60,
             "<",
             "MiB",
+        ),
+    ]
+
+
+def _postgres_targets(http: dict) -> list[Target]:
+    """The accept targets again for the web on PostgreSQL, when the run has those rows."""
+    post, bare = f"POST /api/tweets{ON_POSTGRES}", f"bare Falcon POST{ON_POSTGRES}"
+    if post not in http:
+        return []
+    return [
+        Target(
+            f"POST /api/tweets / bare Falcon POST, req/s{ON_POSTGRES}",
+            "POST / bare POST, PostgreSQL",
+            _ratio(http[post]["rps"], http[bare]["rps"]),
+            0.25,
+            ">=",
+        ),
+        Target(
+            f"POST /api/tweets p99 at a steady {STEADY_RATE} req/s{ON_POSTGRES}",
+            "POST p99 at 100/s, PostgreSQL, ms",
+            http[f"{STEADY_ROW}{ON_POSTGRES}"]["p99_ms"],
+            10,
+            "<",
+            "ms",
         ),
     ]

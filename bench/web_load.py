@@ -4,7 +4,8 @@ settings, in one run, with the load generator's own CPU next to each row.
 wrk (Debian's package, `make bench` installs it) keeps its connections alive and
 runs in C: at these rates it is not what saturates, and each row says how much
 CPU it used. The Lua scripts in bench/wrk/ write the POST bodies, hold a steady
-rate where asked (a pause before each request), and print the percentiles.
+rate where asked (each request waits for its slot of a schedule), and print the
+percentiles.
 """
 
 from __future__ import annotations
@@ -21,14 +22,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.support.processes import Process, free_port
+from tests.support.processes import Process, console_script, free_port
 from tests.support.stack import Stack
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 #: The issue's settings: two wrk threads, eight kept-alive connections.
 THREADS, CONNECTIONS = 2, 8
-#: A steady-rate run: connections, each pausing this long before every request.
-STEADY_CONNECTIONS, STEADY_PAUSE_MS = 4, 40
+#: A steady-rate run: the rate asked (one wrk thread keeps the schedule), over enough
+#: connections that a slow answer on one does not hold the others back.
+STEADY_CONNECTIONS, STEADY_RATE = 8, 100
+STEADY_ROW = f"POST /api/tweets, steady {STEADY_RATE}/s asked"
+#: The PostgreSQL rows are named as the SQLite ones, with this after.
+ON_POSTGRES = " (PostgreSQL)"
 #: People whose API tokens take turns in the POST runs: enough that none of them has
 #: more pending tweets than MAX_PENDING_TWEETS allows by default (500), so the limit
 #: check counts as many rows as it can in production.
@@ -55,7 +60,7 @@ def wrk(load: Load, duration_s: int) -> dict[str, float]:
         script.write((WRK_DIR / "report.lua").read_text())
     env = {**os.environ, **load.env}
     if load.steady:
-        env["BENCH_DELAY_MS"] = str(STEADY_PAUSE_MS)
+        env["BENCH_RATE"] = str(STEADY_RATE)
     argv = [
         "wrk",
         f"-t{load.threads}",
@@ -93,6 +98,7 @@ def wrk(load: Load, duration_s: int) -> dict[str, float]:
         "errors": raw["socket_errors"] + raw["non_2xx"],
         "client_cpu_pct": round(100 * (usage.ru_utime + usage.ru_stime) / wall, 1),
         "connections": load.connections,
+        **({"asked_rps": STEADY_RATE} if load.steady else {}),
     }
 
 
@@ -135,7 +141,7 @@ def loads(web_url: str, bare_url: str, tokens: list[str]) -> list[Load]:
             {**posting, "BENCH_SEND_AT": next_month, "BENCH_RUN": run + "s"},
         ),
         Load(
-            "POST /api/tweets, steady ~100/s",
+            STEADY_ROW,
             f"{web_url}/api/tweets",
             "post_tweet.lua",
             {**posting, "BENCH_RUN": run + "r"},
@@ -147,24 +153,78 @@ def loads(web_url: str, bare_url: str, tokens: list[str]) -> list[Load]:
 
 
 def run(
-    stack: Stack, env: dict[str, str], workdir: Path, duration_s: int, rounds: int
+    stack: Stack,
+    env: dict[str, str],
+    workdir: Path,
+    duration_s: int,
+    rounds: int,
+    *,
+    keep: list[str] | None = None,
 ) -> dict[str, object]:
-    """Every load ``rounds`` times, interleaved, so a busy moment hits them all alike."""
+    """Every load ``rounds`` times, interleaved, so a busy moment hits them all alike;
+    with ``keep``, only the rows whose names hold one of its words (and the bare ones)."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: `make bench` installs Debian's package")
     tokens = people_tokens(stack, PEOPLE)
     bare = bare_falcon(env, workdir)
     bare_url = f"http://127.0.0.1:{bare.env['WEB_PORT']}"
     try:
-        plan = loads(stack.web_url, bare_url, tokens)
-        for load in plan:  # warm up: first requests import, connect and fill caches
-            wrk(load, 1)
-        rows: dict[str, list[dict[str, float]]] = {load.name: [] for load in plan}
-        for _ in range(rounds):
-            for load in plan:
-                rows[load.name].append(wrk(load, duration_s))
+        plan = [
+            load
+            for load in loads(stack.web_url, bare_url, tokens)
+            if not keep or load.name.startswith("bare") or any(w in load.name for w in keep)
+        ]
+        return _rounds(plan, duration_s, rounds)
     finally:
         bare.stop()
+
+
+def postgres_rows(
+    stack: Stack, env: dict[str, str], workdir: Path, duration_s: int, rounds: int
+) -> dict[str, object]:
+    """The accept rows again with the web on PostgreSQL (a throwaway cluster, pooled
+    connections), beside the bare Falcon POST in the same rounds."""
+    from bench.postgres import throwaway_postgres
+
+    with throwaway_postgres(durable=True) as url:
+        port = free_port()
+        web_url = f"http://127.0.0.1:{port}"
+        pg_env = {**env, "DATABASE_URL": url, "WEB_PORT": str(port), "PUBLIC_BASE_URL": web_url}
+        subprocess.run(
+            [console_script("tweetnow-migrate")], env={**os.environ, **pg_env}, check=True
+        )
+        web = Process("web-pg", [console_script("tweetnow-web")], pg_env, workdir / "web-pg.log")
+        web.start().wait_for_http(f"{web_url}/healthz")
+        bare = bare_falcon(env, workdir)
+        bare_url = f"http://127.0.0.1:{bare.env['WEB_PORT']}"
+        try:
+            tokens = people_tokens(Stack(web_url=web_url, sandbox_url=stack.sandbox_url), PEOPLE)
+            plan = [
+                Load(
+                    f"{load.name}{ON_POSTGRES}",
+                    load.url,
+                    load.script,
+                    load.env,
+                    load.connections,
+                    load.threads,
+                    load.steady,
+                )
+                for load in loads(web_url, bare_url, tokens)
+                if load.name == "bare Falcon POST" or load.name.startswith("POST")
+            ]
+            return _rounds(plan, duration_s, rounds)
+        finally:
+            bare.stop()
+            web.stop()
+
+
+def _rounds(plan: list[Load], duration_s: int, rounds: int) -> dict[str, object]:
+    for load in plan:  # warm up: first requests import, connect and fill caches
+        wrk(load, 1)
+    rows: dict[str, list[dict[str, float]]] = {load.name: [] for load in plan}
+    for _ in range(rounds):
+        for load in plan:
+            rows[load.name].append(wrk(load, duration_s))
     return {name: summarise(samples) for name, samples in rows.items()}
 
 

@@ -9,6 +9,7 @@ import redis
 
 from tests.support.web_api import QUEUE_KEY, assert_nothing_written, bearer, queued_message_ids
 from tweetnow.shared.models import Tweet
+from tweetnow.web.domain import tweets as tweet_domain
 from tweetnow.web.domain.tokens import TokenService
 
 
@@ -180,7 +181,7 @@ def test_a_locked_database_is_503_not_500(client, alice, monkeypatch):
     def locked(*args, **kwargs):
         raise peewee.OperationalError("database is locked")
 
-    monkeypatch.setattr(Tweet, "create", locked)
+    monkeypatch.setattr(tweet_domain, "add_pending_tweet", locked)
     r = client.simulate_post("/api/tweets", json={"text": "hi"}, headers=bearer(token))
     assert r.status_code == 503
     assert r.headers["Retry-After"] == "5"
@@ -197,7 +198,7 @@ def test_a_connection_the_database_dropped_is_503_not_500(client, alice, monkeyp
     def dropped(*args, **kwargs):
         raise peewee.InterfaceError("connection already closed")
 
-    monkeypatch.setattr(Tweet, "create", dropped)
+    monkeypatch.setattr(tweet_domain, "add_pending_tweet", dropped)
     r = client.simulate_post("/api/tweets", json={"text": "hi"}, headers=bearer(token))
     assert r.status_code == 503
     assert "Database unavailable" in r.json["title"]

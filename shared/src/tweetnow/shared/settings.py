@@ -223,6 +223,9 @@ class Settings:
     web_threads: int
     max_body_bytes: int
     session_max_age_s: int
+    #: How long a web process keeps an API token's person without asking the database
+    #: (0: every request asks); a revocation reaches every process at once regardless.
+    api_token_cache_s: float
     #: X user ids allowed into /admin; nobody when empty. Ids, never handles: a handle
     #: can pass to another account on X, an id cannot.
     admin_x_user_ids: tuple[str, ...]
@@ -325,6 +328,7 @@ class Settings:
             web_threads=_int(env, "WEB_THREADS", 4),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", 64 * 1024),
             session_max_age_s=_int(env, "SESSION_MAX_AGE_S", 14 * 24 * 3600),
+            api_token_cache_s=_float(env, "API_TOKEN_CACHE_S", 10),
             admin_x_user_ids=_admin_x_user_ids(env),
             worker_processes=_int(env, "WORKER_PROCESSES", 1),
             worker_threads=_int(env, "WORKER_THREADS", 8),

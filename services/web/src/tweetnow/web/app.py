@@ -401,7 +401,7 @@ def route_table(
 
 def create_app(deps: WebDeps) -> falcon.App:
     sessions = SessionManager(deps.settings)
-    tokens = TokenService()
+    tokens = TokenService(deps.token_cache)
     metrics = RequestMetrics()
     assets = page_assets()
     templates = PageTemplates(assets)

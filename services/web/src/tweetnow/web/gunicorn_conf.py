@@ -21,3 +21,9 @@ forwarded_allow_ips = "*"
 # gunicorn's runtime control socket is one per user by default, shared by every
 # gunicorn of that user (and needs a writable home): not wanted here.
 control_socket_disable = True
+# The app is built once in the master and the workers fork from it: its modules'
+# pages stay shared (each worker's own memory, PSS, fell from about 64 MiB to 25).
+# Nothing connects at start-up: database connections, Redis clients' connections
+# and the API-token listener are all made at first use, in the worker. A HUP
+# starts new workers from the loaded app (new code needs a restart, as in the images).
+preload_app = True

@@ -206,6 +206,7 @@ class Callback:
             if user is None:
                 return User.create(x_user_id=account.x_user_id, **fields)
             User.update(**fields).where(User.id == user.id).execute()
+        self.deps.token_cache.user_changed(user.id)
         return User.get_by_id(user.id)
 
 

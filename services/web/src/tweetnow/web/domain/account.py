@@ -100,6 +100,7 @@ class AccountService:
                 User.id == user.id
             ).execute()
             user.time_zone = zone
+            self.deps.token_cache.user_changed(user.id)
             log.info("time_zone_changed", user_id=user.id, time_zone=zone)
 
     def _set_email(self, user: User, address: str | None, *, request_id: str | None) -> None:
@@ -110,5 +111,6 @@ class AccountService:
         if email != user.email:
             User.update(email=email, updated_at=to_db(utcnow())).where(User.id == user.id).execute()
             user.email = email
+            self.deps.token_cache.user_changed(user.id)
             log.info("email_changed", user_id=user.id, removed=email is None)
             request_welcome(self.deps.broker, user, request_id=request_id)

@@ -17,11 +17,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
+
+from peewee import Field
 
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.db import database
-from tweetnow.shared.models import Mail, MailKind, Tweet, TweetStatus, User
+from tweetnow.shared.models import Mail, MailKind, Tweet, TweetStatus, User, XConnection
 
 from .errors import TooMany
 
@@ -49,6 +52,100 @@ def check_pending_tweets(user: User, limit: int) -> None:
         f"You have {pending:,} tweets queued or scheduled; the limit is {limit:,}. "
         "Wait for some to be sent, or cancel scheduled ones, then post again.",
     )
+
+
+#: The first key of PostgreSQL's advisory lock on a person's pending tweets (the
+#: second is their id).
+PENDING_LOCK_CLASS = 15
+
+
+@cache
+def _is_sqlite(database_class: str) -> bool:
+    return "Sqlite" in database_class
+
+
+#: The columns :func:`add_pending_tweet` writes, in order.
+_TWEET_COLUMNS: tuple[Field, ...] = (
+    Tweet.user,
+    Tweet.text,
+    Tweet.status,
+    Tweet.job_id,
+    Tweet.attempts,
+    Tweet.request_id,
+    Tweet.created_at,
+    Tweet.updated_at,
+    Tweet.send_at,
+    Tweet.dispatched_at,
+)
+
+
+@cache
+def _add_pending_tweet_sql(param: str, lock_first: bool) -> str:
+    """The conditional insert, written once per database (placeholder ``?`` or ``%s``;
+    after PostgreSQL's advisory lock when ``lock_first``).
+
+    The tweet posts as the connection given, or else as the person's sign-in
+    account (a subquery); it is written only while the person has fewer pending
+    tweets than the limit.
+    """
+    lock = f"SELECT pg_advisory_xact_lock({param}, {param}); " if lock_first else ""
+    columns = ", ".join(f'"{c.column_name}"' for c in _TWEET_COLUMNS)
+    values = ", ".join(param for _ in _TWEET_COLUMNS)
+    tweet, connection = Tweet._meta.table_name, XConnection._meta.table_name
+    statuses = ", ".join(param for _ in PENDING)
+    return lock + (
+        f'INSERT INTO "{tweet}" ({columns}, "connection_id") '
+        f"SELECT {values}, COALESCE({param}, "
+        f'(SELECT "id" FROM "{connection}" WHERE "user_id" = {param} AND "x_user_id" = {param})) '
+        f'WHERE (SELECT COUNT(*) FROM "{tweet}" '
+        f'WHERE "user_id" = {param} AND "status" IN ({statuses})) < {param} '
+        'RETURNING "id", "connection_id"'
+    )
+
+
+def add_pending_tweet(
+    user: User,
+    limit: int,
+    *,
+    connection_id: int | None,
+    text: str,
+    status: TweetStatus,
+    job_id: str,
+    request_id: str | None,
+    send_at: datetime | None,
+    dispatched_at: datetime | None,
+) -> Tweet:
+    """Write one tweet of ``user``'s unless it would put them over ``limit`` queued and
+    scheduled (TooMany then), in one query that needs no transaction around it.
+    ``connection_id`` None posts as their sign-in account."""
+    now = to_db(utcnow())
+    row = {
+        "user": user.id,
+        "text": text,
+        "status": status,
+        "job_id": job_id,
+        "attempts": 0,
+        "request_id": request_id,
+        "created_at": now,
+        "updated_at": now,
+        "send_at": send_at,
+        "dispatched_at": dispatched_at,
+    }
+    lock_first = not _is_sqlite(type(database.obj).__name__)
+    params: list[object] = [PENDING_LOCK_CLASS, user.id] if lock_first else []
+    params += [field.db_value(row[field.name]) for field in _TWEET_COLUMNS]
+    params += [connection_id, user.id, user.x_user_id, user.id, *map(str, PENDING), limit]
+    cursor = database.execute_sql(_add_pending_tweet_sql(database.param, lock_first), params)
+    try:
+        written = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not written:
+        check_pending_tweets(user, limit)  # raises TooMany, saying how many are pending
+        raise TooMany("Too many pending tweets", f"The limit is {limit:,} pending tweets.")
+    ((tweet_id, written_connection_id),) = written
+    del row["user"]
+    return Tweet(id=tweet_id, user=user, connection=written_connection_id, **row)
 
 
 def check_thoughts_per_hour(user: User, per_hour: int) -> None:

@@ -8,6 +8,7 @@ once Redis is back; the client still gets its 202.
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import redis
@@ -27,7 +28,7 @@ from ..schemas import TweetAccepted, TweetCreate, TweetReschedule, timestamp
 from . import tweet_parts
 from .connections import connection_to_post_with
 from .errors import Conflict, Invalid, NotFound
-from .fair_use import check_pending_tweets, one_at_a_time
+from .fair_use import add_pending_tweet, check_pending_tweets, one_at_a_time
 from .idempotency import IdempotentRequest
 from .jobs import job_ref
 
@@ -85,15 +86,22 @@ class TweetService:
         direct = send_at is None or send_at <= now + timedelta(
             seconds=self.deps.settings.schedule_direct_s
         )
-        with one_at_a_time(user):
+        # One query counts and writes (fair_use): it needs no transaction unless the
+        # idempotency key, a thread's parts or images are written with it.
+        alone = once is None and len(parts) == 1 and not parts[0].media_ids
+        with nullcontext() if alone else one_at_a_time(user):
             if once:
                 once.replay_if_answered()  # a request with the same key may have committed
-            check_pending_tweets(user, self.deps.settings.max_pending_tweets)
             tweet_parts.check_media(user, parts)
-            connection = connection_to_post_with(user, request.account_id)
-            tweet = Tweet.create(
-                user=user,
-                connection=connection,
+            connection = (
+                None
+                if request.account_id is None
+                else connection_to_post_with(user, request.account_id)
+            )
+            tweet = add_pending_tweet(
+                user,
+                self.deps.settings.max_pending_tweets,
+                connection_id=connection.id if connection is not None else None,
                 text=parts[0].text,
                 status=TweetStatus.SCHEDULED if send_at else TweetStatus.QUEUED,
                 job_id=str(uuid.uuid4()),
@@ -303,7 +311,7 @@ class TweetService:
         if found is None:
             found = details([tweet.id])[tweet.id]
         base = self.deps.settings.x_web_base_url
-        url = post_url(base, posting_handle(tweet), tweet.x_tweet_id)
+        url = post_url(base, posting_handle(tweet), tweet.x_tweet_id) if tweet.x_tweet_id else None
         return TweetAnswer(
             id=tweet.id,
             text=tweet.text,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import time
 from pathlib import Path
+from typing import Any
 
 import falcon
 
@@ -58,6 +59,9 @@ class RequestMetrics:
             buckets=DURATION_BUCKETS,
             registry=None,
         )
+        #: Each label set's counter and histogram, looked up once (``labels()`` takes a
+        #: lock and builds a key on every call).
+        self.children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.metrics_started = time.perf_counter()
@@ -69,8 +73,12 @@ class RequestMetrics:
         route = req.uri_template if resource is not None and req.uri_template else UNMATCHED
         status = str(resp.status_code)
         labels = (req.method, route, status)
-        self.requests.labels(*labels).inc()
-        self.durations.labels(*labels).observe(time.perf_counter() - started)
+        children = self.children.get(labels)
+        if children is None:
+            children = (self.requests.labels(*labels), self.durations.labels(*labels))
+            self.children[labels] = children
+        children[0].inc()
+        children[1].observe(time.perf_counter() - started)
 
 
 class MetricsEndpoint:
