@@ -86,6 +86,7 @@ class WakeupRedisBroker(RedisBroker):
         self._last_maintenance: dict[str, int] = {}  # queue -> when this process last ran it (ms)
         self.hold_back = HoldBack(self.client)
         self._with_enqueue = threading.local()
+        self._with_ack: dict[str, list[ScriptCall]] = {}  # message id -> writes to send
 
     @property
     def consumer_class(self) -> type[WakeupConsumer]:
@@ -110,6 +111,45 @@ class WakeupRedisBroker(RedisBroker):
         if calls is None:
             calls = self._with_enqueue.calls = []
         return calls
+
+    def calls_with_ack(self, message: MessageProxy) -> list[ScriptCall]:
+        """Where an ``after_process_message`` hook puts a write that should travel with the
+        message's ack or nack (the attempt's outcome): the consumer sends them together."""
+        return self._with_ack.setdefault(message.message_id, [])
+
+    def do_settle(
+        self, command: str, queue_name: str, message: MessageProxy, redis_message_id: str
+    ) -> Any:
+        """The hooks' writes and Dramatiq's ack (or nack) in one transaction: a worker that
+        dies sending them leaves both undone, the message in its ack set (it comes back)
+        and the status as it was, never an outcome without its ack or the reverse.
+
+        The writes stay with the message until this succeeds: a lost connection makes
+        Dramatiq try the ack again, and the outcome goes with it again. A call whose
+        script Redis lost (a restart) runs again after the transaction, loading it.
+        """
+        calls = self._with_ack.get(message.message_id, [])
+        dispatch = self._dispatch_call(command, queue_name, redis_message_id)
+        if not calls:
+            result = dispatch.run()
+        else:
+            pipe = self.client.pipeline(transaction=True)
+            for call in calls:
+                call.add_to(pipe)
+            dispatch.add_to(pipe)
+            results = pipe.execute(raise_on_error=False)
+            for call, outcome in zip(calls, results, strict=False):
+                if isinstance(outcome, NoScriptError):
+                    call.run()
+                elif isinstance(outcome, Exception):
+                    log.warning("write_with_ack_failed", queue=queue_name, error=str(outcome))
+            result = results[-1]
+            if isinstance(result, NoScriptError):
+                result = dispatch.run()
+            elif isinstance(result, Exception):
+                raise result
+        self._with_ack.pop(message.message_id, None)
+        return result
 
     def do_enqueue(self, queue_name: str, message_id: str, data: bytes) -> Any:
         """The hooks' writes, Dramatiq's enqueue script and the wake-up: one round trip.
@@ -244,14 +284,26 @@ class WakeupConsumer(_RedisConsumer):
         self._etas_lock = threading.Lock()
 
     def ack(self, message: MessageProxy) -> None:
-        self._forget(message)
-        with _timeout_as_connection_closed():
-            super().ack(message)
+        self._settle("ack", message)
 
     def nack(self, message: MessageProxy) -> None:
+        self._settle("nack", message)
+
+    def _settle(self, command: str, message: MessageProxy) -> None:
+        """Dramatiq's ack or nack, with the attempt's outcome (``WakeupRedisBroker.do_settle``).
+
+        Like Dramatiq's, on the queue this consumer fetched the message from (a delayed
+        message's is the delay queue)."""
         self._forget(message)
-        with _timeout_as_connection_closed():
-            super().nack(message)
+        try:
+            with _timeout_as_connection_closed():
+                self.broker.do_settle(
+                    command, self.queue_name, message, message.options["redis_message_id"]
+                )
+        except redis.ConnectionError as e:
+            raise ConnectionClosed(e) from None
+        finally:
+            self.queued_message_ids.discard(message.message_id)
 
     def _forget(self, message: MessageProxy) -> None:
         if self.is_delay_queue:
