@@ -87,6 +87,7 @@ class WakeupRedisBroker(RedisBroker):
         self.hold_back = HoldBack(self.client)
         self._with_enqueue = threading.local()
         self._with_ack: dict[str, list[ScriptCall]] = {}  # message id -> writes to send
+        self._loaded_scripts: set[str] = set()  # SHAs this process loaded into Redis
 
     @property
     def consumer_class(self) -> type[WakeupConsumer]:
@@ -125,14 +126,20 @@ class WakeupRedisBroker(RedisBroker):
         and the status as it was, never an outcome without its ack or the reverse.
 
         The writes stay with the message until this succeeds: a lost connection makes
-        Dramatiq try the ack again, and the outcome goes with it again. A call whose
-        script Redis lost (a restart) runs again after the transaction, loading it.
+        Dramatiq try the ack again, and the outcome goes with it again. Each script is
+        loaded before its first transaction in this process (a script missing inside
+        MULTI fails alone, after the ack); one that Redis lost since (a restart) runs
+        again right after the transaction, loading it.
         """
         calls = self._with_ack.get(message.message_id, [])
         dispatch = self._dispatch_call(command, queue_name, redis_message_id)
         if not calls:
             result = dispatch.run()
         else:
+            for call in (*calls, dispatch):
+                if call.script.sha not in self._loaded_scripts:
+                    self.client.script_load(call.script.script)
+                    self._loaded_scripts.add(call.script.sha)
             pipe = self.client.pipeline(transaction=True)
             for call in calls:
                 call.add_to(pipe)
@@ -140,11 +147,13 @@ class WakeupRedisBroker(RedisBroker):
             results = pipe.execute(raise_on_error=False)
             for call, outcome in zip(calls, results, strict=False):
                 if isinstance(outcome, NoScriptError):
+                    self._loaded_scripts.clear()
                     call.run()
                 elif isinstance(outcome, Exception):
                     log.warning("write_with_ack_failed", queue=queue_name, error=str(outcome))
             result = results[-1]
             if isinstance(result, NoScriptError):
+                self._loaded_scripts.clear()
                 result = dispatch.run()
             elif isinstance(result, Exception):
                 raise result
