@@ -309,12 +309,16 @@ class JobStatusStore:
     def record_started(self, job_id: str, *, running: RunningEntry | None = None) -> None:
         """Running, on this worker; with ``running``, the worker's record of what it runs
         gets the job in the same round trip."""
+        self.start_call(job_id, running=running).run()
+
+    def start_call(self, job_id: str, *, running: RunningEntry | None = None) -> ScriptCall:
+        """``record_started`` as a call to send later (``start_writes.StartWriter``)."""
         keys: list[KeyT] = [self._key(job_id)]
         args: list[EncodableT] = [self.ttl_s, iso(utcnow()) or "", WORKER_NAME, job_id, ""]
         if running is not None:
             keys.append(running.key)
             args[4] = running.value
-        self._start_attempt(keys=keys, args=args)
+        return ScriptCall(self._start_attempt, keys, args)
 
     def record_finished(
         self,
@@ -426,8 +430,9 @@ class JobStatusMiddleware(Middleware):
     It must sit *before* Retries in the middleware list (see ``attempt_outcome``).
     With ``running``, the worker's record of what it runs is written with the status:
     the job enters it with ``running`` and leaves it with its outcome. A broker that
-    offers it (``wakeup.WakeupRedisBroker.calls_with_ack``) sends the outcome with the
-    message's ack or nack, in one transaction; any other broker gets it at once.
+    offers it (``wakeup.WakeupRedisBroker``) sends ``running`` in a batch, without
+    keeping the job waiting (``start_writes``), and the outcome with the message's
+    ack or nack, in one transaction; any other broker gets each write at once.
     """
 
     def __init__(self, store: JobStatusStore, running: RunningJobs | None = None) -> None:
@@ -452,7 +457,13 @@ class JobStatusMiddleware(Middleware):
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         entry = self.running.running_entry(message) if self.running is not None else None
-        self.store.record_started(message.message_id, running=entry)
+        call = self.store.start_call(message.message_id, running=entry)
+        # A broker that offers it sends the write in a batch, before the outcome.
+        start_soon = getattr(broker, "start_soon", None)
+        if start_soon is None:
+            call.run()
+        else:
+            start_soon(message, call)
 
     def after_process_message(
         self,

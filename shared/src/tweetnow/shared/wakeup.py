@@ -65,6 +65,7 @@ from redis.exceptions import NoScriptError
 from .jobs import ScriptCall
 from .logs import get_logger
 from .operator_controls import HoldBack
+from .start_writes import StartWriter
 
 log = get_logger(__name__)
 
@@ -78,6 +79,13 @@ WAKE_LIST_CAP = 64
 MIN_BLOCK_S = 0.002
 
 
+def delivery(message: MessageProxy) -> int:
+    """One delivery of a message to this process, from its fetch to its ack: the proxy
+    Dramatiq passes from hook to hook. Not the message id, which a retry keeps, and whose
+    retry the delay queue's consumer may ack while the attempt before is being acked."""
+    return id(message)
+
+
 class WakeupRedisBroker(RedisBroker):
     def __init__(self, *, wakeup_block_ms: int = DEFAULT_WAKEUP_BLOCK_MS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -86,8 +94,9 @@ class WakeupRedisBroker(RedisBroker):
         self._last_maintenance: dict[str, int] = {}  # queue -> when this process last ran it (ms)
         self.hold_back = HoldBack(self.client)
         self._with_enqueue = threading.local()
-        self._with_ack: dict[str, list[ScriptCall]] = {}  # message id -> writes to send
+        self._with_ack: dict[int, list[ScriptCall]] = {}  # delivery -> writes to send
         self._loaded_scripts: set[str] = set()  # SHAs this process loaded into Redis
+        self.start_writes = StartWriter(self.client)
 
     @property
     def consumer_class(self) -> type[WakeupConsumer]:
@@ -116,7 +125,12 @@ class WakeupRedisBroker(RedisBroker):
     def calls_with_ack(self, message: MessageProxy) -> list[ScriptCall]:
         """Where an ``after_process_message`` hook puts a write that should travel with the
         message's ack or nack (the attempt's outcome): the consumer sends them together."""
-        return self._with_ack.setdefault(message.message_id, [])
+        return self._with_ack.setdefault(delivery(message), [])
+
+    def start_soon(self, message: MessageProxy, call: ScriptCall) -> None:
+        """Where a ``before_process_message`` hook puts the attempt's start (``running``):
+        sent in a batch by this process's writer, always before the outcome."""
+        self.start_writes.add(delivery(message), call)
 
     def do_settle(
         self, command: str, queue_name: str, message: MessageProxy, redis_message_id: str
@@ -131,7 +145,11 @@ class WakeupRedisBroker(RedisBroker):
         MULTI fails alone, after the ack); one that Redis lost since (a restart) runs
         again right after the transaction, loading it.
         """
-        calls = self._with_ack.get(message.message_id, [])
+        calls = self._with_ack.get(delivery(message), [])
+        start = self.start_writes.take(delivery(message))
+        if start is not None:  # not sent yet: it goes first, and stays for a second try
+            calls = self._with_ack.setdefault(delivery(message), [])
+            calls.insert(0, start)
         dispatch = self._dispatch_call(command, queue_name, redis_message_id)
         if not calls:
             result = dispatch.run()
@@ -157,7 +175,7 @@ class WakeupRedisBroker(RedisBroker):
                 result = dispatch.run()
             elif isinstance(result, Exception):
                 raise result
-        self._with_ack.pop(message.message_id, None)
+        self._with_ack.pop(delivery(message), None)
         return result
 
     def do_enqueue(self, queue_name: str, message_id: str, data: bytes) -> Any:
