@@ -6,6 +6,8 @@ and the chart docs/bench/numbers.svg that the README shows. Real processes on
 loopback: redis-server, gunicorn, dramatiq, celery, rq, the X sandbox, and wrk
 driving the HTTP numbers.
 BENCH_QUICK=1 runs fewer samples (a smoke run, numbers not for the README).
+``python -m bench.run jobs [rounds]`` runs only the no-op job rows (tweetnow, bare
+Dramatiq, Celery, RQ; each round on a fresh Redis) and their targets, and writes nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from bench import done, overhead, pickup, throughput, web_load
 from bench.chart import render
 from bench.machine import group_rss_mb, largest_process_rss_mb, load_average
 from bench.stack import start_stack
-from bench.targets import evaluate
+from bench.targets import evaluate, job_targets
 from tests.support.processes import Process, RedisServer, console_script
 from tests.support.stack import Stack
 
@@ -267,5 +269,28 @@ def main() -> None:
     print(f"\nwrote {RESULTS.relative_to(ROOT)} and {CHART.relative_to(ROOT)}")
 
 
+def jobs_only(rounds: int) -> None:
+    """The job rows alone, ``rounds`` times: the quick way to compare the job path."""
+    n = sizes()
+    for round_no in range(1, rounds + 1):
+        with tempfile.TemporaryDirectory() as tmp:
+            micro = RedisServer.start(Path(tmp))
+            try:
+                jobs = overhead.run(micro.url, Path(tmp), n["jobs"], n["rq_jobs"])
+            finally:
+                micro.stop()
+        print(f"round {round_no}, load average {load_average()}")
+        for system, v in jobs.items():
+            print(f"  {system:<10}{v['enqueue_per_s']:>11} enqueued/s{v['run_per_s']:>9} run/s")
+        for row in job_targets(jobs):
+            met = "met" if row.met else "NOT met"
+            print(f"  {row.name:<46}{row.value:>8}  >= {row.goal:<8}{met}")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["jobs"]:
+        jobs_only(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    else:
+        main()
