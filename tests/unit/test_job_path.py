@@ -5,6 +5,7 @@ attempt ended goes with Dramatiq's ack (or nack), in one transaction."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -188,3 +189,28 @@ def test_a_retry_is_recorded_on_either_broker(
     assert [a.outcome for a in store.attempts(job_id)] == ["retrying", "succeeded"]
     assert [a.error for a in store.attempts(job_id)] == ["first time", None]
     assert not redis_client.hexists(running_key(WORKER_NAME), job_id)
+
+
+def test_a_start_write_has_left_and_been_answered_or_is_handed_to_the_ack(
+    redis_client: redis.Redis, redis_server: RedisServer
+) -> None:
+    """What the ack relies on: ``take`` gives back a start write that has not left, and
+    otherwise returns only once Redis has it — never while it is on its way."""
+    store = project_broker(redis_server.url)
+    writer = store.start_writes  # type: ignore[attr-defined]  # a WakeupRedisBroker's
+    jobs = job_store(store)
+    handed_back = 0
+    for n in range(300):
+        job_id = f"start-{n}"
+        writer.add(n, jobs.start_call(job_id))
+        if n % 2:
+            time.sleep(0.005)  # gives the writer's thread a chance to send it first
+        call = writer.take(n)
+        if call is None:
+            assert redis_client.hget(f"tweetnow:job:{job_id}", "status") == b"running"
+        else:
+            handed_back += 1
+            assert not redis_client.exists(f"tweetnow:job:{job_id}")
+    assert writer.take(10_000) is None  # nothing was ever added under it
+    # Both ways happened: some writes were caught before they left, some had been sent.
+    assert 0 < handed_back < 300

@@ -65,12 +65,17 @@ class StartWriter:
                 answered = threading.Event()
                 for delivery in batch:
                     self._sending[delivery] = answered
-            failed = self._send(batch)
-            with self._lock:
-                for delivery in batch:
-                    self._sending.pop(delivery, None)
-                self._waiting = {**failed, **self._waiting}
-                answered.set()
+            failed: dict[int, ScriptCall] = {}
+            try:
+                failed = self._send(batch)
+            except Exception:  # never leave an ack waiting on a batch that will not answer
+                log.exception("job_start_writes_dropped", jobs=len(batch))
+            finally:
+                with self._lock:
+                    for delivery in batch:
+                        self._sending.pop(delivery, None)
+                    self._waiting = {**failed, **self._waiting}
+                    answered.set()
             if failed:
                 threading.Event().wait(RETRY_PAUSE_S)
 
