@@ -6,6 +6,9 @@ and the chart docs/bench/numbers.svg that the README shows. Real processes on
 loopback: redis-server, gunicorn, dramatiq, celery, rq, the X sandbox, and wrk
 driving the HTTP numbers.
 BENCH_QUICK=1 runs fewer samples (a smoke run, numbers not for the README).
+``python -m bench.run jobs [rounds]`` runs only the no-op job rows (tweetnow, bare
+Dramatiq, Celery, RQ, on one Redis, emptied before each) and their targets, and
+writes nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from bench import done, overhead, pickup, throughput, web_load
 from bench.chart import render
 from bench.machine import group_rss_mb, largest_process_rss_mb, load_average, worker_memory_mb
 from bench.stack import start_stack
-from bench.targets import evaluate
+from bench.targets import evaluate, job_targets
 from tests.support.processes import Process, RedisServer, console_script
 from tests.support.stack import Stack
 
@@ -281,5 +284,32 @@ def main() -> None:
     print(f"\nwrote {RESULTS.relative_to(ROOT)} and {CHART.relative_to(ROOT)}")
 
 
+def jobs_only(rounds: int) -> None:
+    """The job rows alone, ``rounds`` times: the quick way to compare the job path."""
+    n = sizes()
+    with tempfile.TemporaryDirectory() as tmp:
+        # One Redis for every round: Celery's app keeps its first broker connection.
+        micro = RedisServer.start(Path(tmp))
+        try:
+            for round_no in range(1, rounds + 1):
+                jobs = overhead.run(micro.url, Path(tmp), n["jobs"], n["rq_jobs"])
+                print(f"round {round_no}, load average {load_average()}")
+                for system, v in jobs.items():
+                    print(
+                        f"  {system:<10}{v['enqueue_per_s']:>11} enqueued/s"
+                        f"{v['run_per_s']:>9} run/s"
+                    )
+                for row in job_targets(jobs):
+                    met = "met" if row.met else "NOT met"
+                    print(f"  {row.name:<46}{row.value:>8}  >= {row.goal:<8}{met}")
+        finally:
+            micro.stop()
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["jobs"]:
+        jobs_only(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    else:
+        main()

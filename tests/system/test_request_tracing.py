@@ -1,13 +1,23 @@
-"""One request id, followed through the JSON logs from the web request to every attempt."""
+"""One request id, followed through the JSON logs from the web request to every attempt.
+
+At INFO (the default) a job that went well writes no line of the job path: the
+lines that say a job needs a look (``job_will_retry``, ``job_failed``) carry the
+request id. At DEBUG every attempt also says when it started and that it
+succeeded, and the id follows the work through all of them.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 import uuid
+from collections.abc import Iterator
+
+import pytest
 
 from tests.support.local_stack import LocalStack
-from tests.support.stack import Stack
+from tests.support.processes import Process
+from tests.support.stack import Person, Stack
 
 
 def json_lines(text: str) -> list[dict]:
@@ -21,40 +31,98 @@ def json_lines(text: str) -> list[dict]:
     return lines
 
 
-def test_one_request_id_from_the_web_to_both_attempts(stack: Stack, local: LocalStack):
-    frank = stack.sign_in()
+def lines_of(tweeters: list[Process], request_id: str) -> list[dict]:
+    return [
+        e
+        for proc in tweeters
+        for e in json_lines(proc.log_text())
+        if e.get("request_id") == request_id
+    ]
+
+
+def post_failing_once(stack: Stack, person: Person) -> tuple[str, str]:
+    """A tweet whose first attempt meets X's 503 and whose second is sent: (request id, job id)."""
     request_id = f"trace-{uuid.uuid4().hex}"
     stack.set_faults(next_errors=[503])
-    r = frank.api().post(
-        frank.url("/api/tweets"),
+    r = person.api().post(
+        person.url("/api/tweets"),
         json={"text": f"traced {request_id}"},
         headers={"X-Request-ID": request_id},
         timeout=10,
     )
     assert r.status_code == 202 and r.headers["X-Request-ID"] == request_id
     job_id = r.json()["job"]["id"]
-    assert frank.wait_job(job_id)["status"] == "succeeded"
+    assert person.wait_job(job_id)["status"] == "succeeded"
+    return request_id, job_id
+
+
+def wait_for_line(tweeters: list[Process], request_id: str, event: str, attempt: int) -> list[dict]:
+    """The attempt's last line is written just after its status: wait for it a moment."""
+    deadline = time.monotonic() + 15
+    while True:
+        lines = lines_of(tweeters, request_id)
+        if any(e["event"] == event and e.get("attempt") == attempt for e in lines):
+            return lines
+        if time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
+
+
+def by_attempt(lines: list[dict]) -> dict[int, set[str]]:
+    return {n: {e["event"] for e in lines if e.get("attempt") == n} for n in (1, 2)}
+
+
+@pytest.fixture
+def debug_tweeter(local: LocalStack) -> Iterator[Process]:
+    """The only running tweeter, at LOG_LEVEL=DEBUG; the stack's INFO tweeters come back after."""
+    before = sum(p.alive() for p in local.tweeters)
+    for proc in local.tweeters:
+        if proc.alive():
+            proc.shut_down()
+    tweeter = local.start_tweeter(LOG_LEVEL="DEBUG")
+    try:
+        yield tweeter
+    finally:
+        tweeter.shut_down()
+        for _ in range(max(before, 1)):
+            local.start_tweeter()
+
+
+def test_at_info_the_retry_line_carries_the_request_id_and_success_writes_none(
+    stack: Stack, local: LocalStack
+):
+    frank = stack.sign_in()
+    request_id, job_id = post_failing_once(stack, frank)
 
     web = [e for e in json_lines(local.web.log_text()) if e.get("request_id") == request_id]
     assert any(
         e["event"] == "request" and e["path"] == "/api/tweets" and e["status"] == 202 for e in web
     ), web
 
-    deadline = time.monotonic() + 15
-    while True:  # the last line of an attempt is written just after its status
-        lines = [
-            e
-            for proc in local.tweeters
-            for e in json_lines(proc.log_text())
-            if e.get("request_id") == request_id
-        ]
-        ended = {e.get("attempt") for e in lines if e["event"] == "job_succeeded"}
-        if 2 in ended or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    lines = wait_for_line(local.tweeters, request_id, "tweet_sent", 2)
     assert {e.get("job_id") for e in lines} == {job_id}, lines
-    by_attempt = {n: {e["event"] for e in lines if e.get("attempt") == n} for n in (1, 2)}
-    assert {"job_started", "tweet_posting", "job_will_retry"} <= by_attempt[1], by_attempt
-    assert {"job_started", "tweet_posting", "tweet_sent", "job_succeeded"} <= by_attempt[2], (
-        by_attempt
-    )
+    retry = [e for e in lines if e["event"] == "job_will_retry"]
+    assert len(retry) == 1 and retry[0]["attempt"] == 1 and retry[0]["level"] == "warning", lines
+    assert "Service Unavailable" in retry[0]["error"], retry
+    attempts = by_attempt(lines)
+    assert {"tweet_posting", "job_will_retry"} <= attempts[1], attempts
+    assert {"tweet_posting", "tweet_sent"} <= attempts[2], attempts
+    # Nothing of the job path at INFO for what went as it should.
+    assert not {"job_started", "job_succeeded"} & (attempts[1] | attempts[2]), attempts
+
+
+def test_at_debug_one_request_id_from_the_web_to_both_attempts(
+    stack: Stack, local: LocalStack, debug_tweeter: Process
+):
+    frank = stack.sign_in()
+    request_id, job_id = post_failing_once(stack, frank)
+
+    lines = wait_for_line([debug_tweeter], request_id, "job_succeeded", 2)
+    assert {e.get("job_id") for e in lines} == {job_id}, lines
+    attempts = by_attempt(lines)
+    assert {"job_started", "tweet_posting", "job_will_retry"} <= attempts[1], attempts
+    assert {"job_started", "tweet_posting", "tweet_sent", "job_succeeded"} <= attempts[2], attempts
+    started = [e for e in lines if e["event"] == "job_started"]
+    succeeded = [e for e in lines if e["event"] == "job_succeeded"]
+    assert all(e["level"] == "debug" and e["queue"] == "tweets" for e in started), started
+    assert succeeded[0]["level"] == "debug" and succeeded[0]["duration_ms"] >= 0, succeeded

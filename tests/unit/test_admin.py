@@ -292,12 +292,15 @@ def test_workers_page_lists_registered_processes_and_their_jobs(admin, admin_dep
         registry.after_worker_boot(fake_broker, fake_worker)
         registries.append(registry)
     running = POST_TWEET.message(PostTweet(tweet_id=1), message_id="running-job-1")
-    registries[0].before_process_message(None, running)
+    # As the job status middleware does: the entry goes with "running", leaves with the outcome.
+    admin_deps.jobs.record_started(running.message_id, running=registries[0].running_entry(running))
     text = admin.get("/admin/workers").text
     assert '<span id="worker-count">3</span>' in text
     assert text.count('class="worker"') == 3 and "periodic, tweets" in text
     assert "post_tweet running-" in text
-    registries[0].after_process_message(None, running)
+    admin_deps.jobs.record_finished(
+        running.message_id, JobState.SUCCEEDED, running_key=registries[0].running_key()
+    )
     registries[2].before_worker_shutdown(None, None)
     text = admin.get("/admin/workers").text
     assert '<span id="worker-count">2</span>' in text and "post_tweet running-" not in text

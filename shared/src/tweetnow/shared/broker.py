@@ -25,13 +25,18 @@ from .worker_registry import WorkerRegistry
 def project_middleware(store: JobStatusStore) -> list[Middleware]:
     """Dramatiq's defaults plus job status, log context, metrics and the current message."""
     middleware: list[Middleware] = []
+    registry = WorkerRegistry()
     for cls in default_middleware:
         if cls is Retries:
             # Before Retries in the list: "after" hooks run in reverse order, so
             # these see the outcome Retries decided (jobs.attempt_outcome).
-            middleware += [JobStatusMiddleware(store), LogContextMiddleware(), JobMetrics()]
+            middleware += [
+                JobStatusMiddleware(store, running=registry),
+                LogContextMiddleware(),
+                JobMetrics(),
+            ]
         middleware.append(cls())
-    return [*middleware, CurrentMessage(), WorkerRegistry()]
+    return [*middleware, CurrentMessage(), registry]
 
 
 def build_broker(

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import dramatiq
 import redis
@@ -164,14 +164,33 @@ redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1
 """
 
+#: Opens an attempt in one round trip: the worker's record of what it runs (when it
+#: keeps one, ``worker_registry``) gets the job, whatever its status; the job's hash
+#: gets ``running``, its start and its worker, and counts the attempt, unless the job
+#: was canceled; the hash's TTL is renewed.
+#: KEYS: the job hash, then optionally the worker's running-jobs hash.
+#: ARGV: ttl, now, this worker, the job id, the running-jobs entry.
+_START_ATTEMPT = """
+if KEYS[2] then redis.call('HSET', KEYS[2], ARGV[4], ARGV[5]) end
+if redis.call('HGET', KEYS[1], 'status') == 'canceled' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[2],
+           'next_attempt_at', '', 'worker', ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+
 #: Closes the current attempt in one round trip: reads what the attempt record needs,
-#: keeps a canceled job canceled, writes the outcome, appends the attempt and counts it.
+#: keeps a canceled job canceled, writes the outcome, appends the attempt and counts it,
+#: and takes the job off the worker's running-jobs hash.
 #: KEYS: the job hash, its attempts list, then for each outcome that may be counted
-#: (the given one, then 'canceled') its minute counter and its total counter.
+#: (the given one, then 'canceled') its minute counter and its total counter, then
+#: optionally the worker's running-jobs hash.
 #: ARGV: ttl, state, now, error ('' for none), this worker, keep canceled (1/0),
-#: 1 if the state is final, minute counter TTL.
+#: 1 if the state is final, minute counter TTL, the job id.
 #: Returns the outcome written.
 _FINISH_ATTEMPT = """
+if KEYS[7] then redis.call('HDEL', KEYS[7], ARGV[9]) end
 local cur = redis.call('HMGET', KEYS[1], 'status', 'attempts', 'started_at', 'worker')
 local state, counters = ARGV[2], 3
 if ARGV[6] == '1' and cur[1] == 'canceled' then state, counters = 'canceled', 5 end
@@ -229,6 +248,7 @@ class JobStatusStore:
         self.ttl_s = ttl_s
         self.prefix = prefix
         self._write_unless_canceled = client.register_script(_WRITE_UNLESS_CANCELED)
+        self._start_attempt = client.register_script(_START_ATTEMPT)
         self._finish_attempt = client.register_script(_FINISH_ATTEMPT)
 
     def _key(self, job_id: str) -> str:
@@ -286,26 +306,49 @@ class JobStatusStore:
         }
         self._write(job_id, fields, later=later)
 
-    def record_started(self, job_id: str) -> None:
-        self._write(
-            job_id,
-            {
-                "status": JobState.RUNNING,
-                "started_at": iso(utcnow()),
-                "next_attempt_at": None,
-                "worker": WORKER_NAME,
-            },
-            incr_attempts=True,
-        )
+    def record_started(self, job_id: str, *, running: RunningEntry | None = None) -> None:
+        """Running, on this worker; with ``running``, the worker's record of what it runs
+        gets the job in the same round trip."""
+        self.start_call(job_id, running=running).run()
+
+    def start_call(self, job_id: str, *, running: RunningEntry | None = None) -> ScriptCall:
+        """``record_started`` as a call to send later (``start_writes.StartWriter``)."""
+        keys: list[KeyT] = [self._key(job_id)]
+        args: list[EncodableT] = [self.ttl_s, iso(utcnow()) or "", WORKER_NAME, job_id, ""]
+        if running is not None:
+            keys.append(running.key)
+            args[4] = running.value
+        return ScriptCall(self._start_attempt, keys, args)
 
     def record_finished(
-        self, job_id: str, state: JobState, *, error: str | None = None, keep_canceled: bool = True
+        self,
+        job_id: str,
+        state: JobState,
+        *,
+        error: str | None = None,
+        keep_canceled: bool = True,
+        running_key: str | None = None,
     ) -> None:
         """Close the current attempt: succeeded, retrying (a retry is enqueued) or failed."""
+        self.finish_call(
+            job_id, state, error=error, keep_canceled=keep_canceled, running_key=running_key
+        ).run()
+
+    def finish_call(
+        self,
+        job_id: str,
+        state: JobState,
+        *,
+        error: str | None = None,
+        keep_canceled: bool = True,
+        running_key: str | None = None,
+    ) -> ScriptCall:
+        """``record_finished`` as a call to run later, e.g. with the message's ack; with
+        ``running_key``, the job also leaves the worker's record of what it runs."""
         key = self._key(job_id)
         now = utcnow()
         minute = epoch_minute(now)
-        keys = [
+        keys: list[KeyT] = [
             key,
             key + ":attempts",
             minute_key(str(state), minute),
@@ -313,6 +356,8 @@ class JobStatusStore:
             minute_key(JobState.CANCELED, minute),
             total_key(JobState.CANCELED),
         ]
+        if running_key is not None:
+            keys.append(running_key)
         args: list[EncodableT] = [
             self.ttl_s,
             str(state),
@@ -322,8 +367,9 @@ class JobStatusStore:
             int(keep_canceled),
             int(state in FINAL_STATES),
             MINUTE_TTL_S,
+            job_id,
         ]
-        self._finish_attempt(keys=keys, args=args)
+        return ScriptCall(self._finish_attempt, keys, args)
 
     def record_canceled(self, job_id: str) -> None:
         self._write(job_id, {"status": JobState.CANCELED, "finished_at": iso(utcnow())})
@@ -360,14 +406,38 @@ class JobStatusStore:
         return [Attempt(**json.loads(r)) for r in rows]
 
 
+@dataclass(frozen=True)
+class RunningEntry:
+    """A job's entry in its worker's record of what it runs: the hash and the value."""
+
+    key: str
+    value: str
+
+
+class RunningJobs(Protocol):
+    """Where a worker keeps what it runs (``worker_registry.WorkerRegistry``)."""
+
+    def running_entry(self, message: MessageProxy) -> RunningEntry | None:
+        """The message's entry, or None when this process keeps no such record."""
+
+    def running_key(self) -> str | None:
+        """The hash of what this process runs, or None when it keeps none."""
+
+
 class JobStatusMiddleware(Middleware):
     """Writes queued/scheduled/retrying on enqueue and running/outcome around processing.
 
     It must sit *before* Retries in the middleware list (see ``attempt_outcome``).
+    With ``running``, the worker's record of what it runs is written with the status:
+    the job enters it with ``running`` and leaves it with its outcome. A broker that
+    offers it (``wakeup.WakeupRedisBroker``) sends ``running`` in a batch, without
+    keeping the job waiting (``start_writes``), and the outcome with the message's
+    ack or nack, in one transaction; any other broker gets each write at once.
     """
 
-    def __init__(self, store: JobStatusStore) -> None:
+    def __init__(self, store: JobStatusStore, running: RunningJobs | None = None) -> None:
         self.store = store
+        self.running = running
 
     def before_enqueue(
         self, broker: dramatiq.Broker, message: dramatiq.Message[Any], delay: int | None
@@ -386,7 +456,14 @@ class JobStatusMiddleware(Middleware):
         )
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
-        self.store.record_started(message.message_id)
+        entry = self.running.running_entry(message) if self.running is not None else None
+        call = self.store.start_call(message.message_id, running=entry)
+        # A broker that offers it sends the write in a batch, before the outcome.
+        start_soon = getattr(broker, "start_soon", None)
+        if start_soon is None:
+            call.run()
+        else:
+            start_soon(message, call)
 
     def after_process_message(
         self,
@@ -398,12 +475,23 @@ class JobStatusMiddleware(Middleware):
     ) -> None:
         outcome = attempt_outcome(message, exception)
         error = describe_error(exception) if exception is not None else None
-        self.store.record_finished(message.message_id, outcome, error=error)
+        self._finish(broker, message, outcome, error)
 
     def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
-        self.store.record_finished(
-            message.message_id, JobState.FAILED, error="skipped: the message was too old"
+        self._finish(broker, message, JobState.FAILED, "skipped: the message was too old")
+
+    def _finish(
+        self, broker: dramatiq.Broker, message: MessageProxy, outcome: JobState, error: str | None
+    ) -> None:
+        running_key = self.running.running_key() if self.running is not None else None
+        call = self.store.finish_call(
+            message.message_id, outcome, error=error, running_key=running_key
         )
+        calls_with_ack = getattr(broker, "calls_with_ack", None)
+        if calls_with_ack is None:
+            call.run()
+        else:
+            calls_with_ack(message).append(call)
 
 
 # --- totals per minute: the admin dashboard's history -----------------------

@@ -132,8 +132,12 @@ class LogContextMiddleware(Middleware):
     """Binds the job's ids to every log line of an attempt, and logs how it ended.
 
     The request id of the HTTP request that created a job travels in the message
-    options, so one id follows the work from the web log to every attempt. It
-    must sit before Retries in the middleware list (see ``jobs.attempt_outcome``).
+    options, so one id follows the work from the web log to every attempt. An
+    attempt that ends well writes no line at INFO (``job_started`` and
+    ``job_succeeded`` are DEBUG lines, with the same fields): a line at INFO or
+    above says the job needs a look — ``job_will_retry`` (WARNING), ``job_failed``
+    (ERROR), ``job_skipped`` (WARNING, too old to run). It must sit before Retries
+    in the middleware list (see ``jobs.attempt_outcome``).
     """
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
@@ -145,7 +149,7 @@ class LogContextMiddleware(Middleware):
             attempt=message.options.get("retries", 0) + 1,
         )
         message.options["_started_monotonic"] = time.monotonic()
-        _jobs_log.info("job_started", queue=message.queue_name)
+        _jobs_log.debug("job_started", queue=message.queue_name)
 
     def after_process_message(
         self,
@@ -159,9 +163,21 @@ class LogContextMiddleware(Middleware):
         duration_ms = round((time.monotonic() - started) * 1000, 1) if started else None
         outcome = attempt_outcome(message, exception)
         if outcome is JobState.SUCCEEDED:
-            _jobs_log.info("job_succeeded", duration_ms=duration_ms)
+            _jobs_log.debug("job_succeeded", duration_ms=duration_ms)
         elif outcome is JobState.FAILED:
             _jobs_log.error("job_failed", duration_ms=duration_ms, error=str(exception))
         else:
             _jobs_log.warning("job_will_retry", duration_ms=duration_ms, error=str(exception))
+        structlog.contextvars.clear_contextvars()
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+        message.options.pop("_started_monotonic", None)
+        _jobs_log.warning(
+            "job_skipped",
+            reason="the message was too old",
+            job_id=message.message_id,
+            request_id=message.options.get("request_id"),
+            actor=message.actor_name,
+            attempt=message.options.get("retries", 0) + 1,
+        )
         structlog.contextvars.clear_contextvars()

@@ -47,6 +47,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
@@ -132,11 +133,21 @@ DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 30
 REDIS_NAMESPACE = "dramatiq"
 
 
+@dataclass(frozen=True)
+class _ActorSeries:
+    """One queue and actor's labelled children of the job metrics."""
+
+    durations: Any
+    in_progress: Any
+    jobs: dict[str, Any]
+
+
 class JobMetrics(Middleware):
     def __init__(self) -> None:
         self._path: Path | None = None
         self._started: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._by_actor: dict[tuple[str, str], _ActorSeries] = {}
 
     @property
     def forks(self) -> list[Any]:
@@ -191,12 +202,31 @@ class JobMetrics(Middleware):
         if self._path is not None:
             self.dead_letters.labels(*self._labels(message)).inc()
 
+    def _series(self, message: MessageProxy) -> _ActorSeries:
+        """The labelled series of the message's queue and actor, looked up once per pair
+        (prometheus_client's ``labels()`` checks and locks on every call)."""
+        labels = self._labels(message)
+        series = self._by_actor.get(labels)
+        if series is None:
+            series = self._by_actor[labels] = _ActorSeries(
+                durations=self.durations.labels(*labels),
+                in_progress=self.in_progress.labels(*labels),
+                jobs={},
+            )
+        return series
+
+    def _count(self, message: MessageProxy, series: _ActorSeries, outcome: str) -> None:
+        counter = series.jobs.get(outcome)
+        if counter is None:  # made at its first use: no zero series for outcomes never seen
+            counter = series.jobs[outcome] = self.jobs.labels(*self._labels(message), outcome)
+        counter.inc()
+
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         if self._path is None:
             return
         with self._lock:
             self._started[message.message_id] = time.perf_counter()
-        self.in_progress.labels(*self._labels(message)).inc()
+        self._series(message).in_progress.inc()
 
     def after_process_message(
         self,
@@ -208,18 +238,18 @@ class JobMetrics(Middleware):
     ) -> None:
         if self._path is None:
             return
-        labels = self._labels(message)
+        series = self._series(message)
         with self._lock:
             started = self._started.pop(message.message_id, None)
         if started is not None:
-            self.durations.labels(*labels).observe(time.perf_counter() - started)
-            self.in_progress.labels(*labels).dec()
+            series.durations.observe(time.perf_counter() - started)
+            series.in_progress.dec()
         outcome = attempt_outcome(message, exception)
-        self.jobs.labels(*labels, OUTCOME_LABELS.get(outcome, outcome)).inc()
+        self._count(message, series, OUTCOME_LABELS.get(outcome, outcome))
 
     def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         if self._path is not None:
-            self.jobs.labels(*self._labels(message), "skipped").inc()
+            self._count(message, self._series(message), "skipped")
 
 
 class QueueDepths:

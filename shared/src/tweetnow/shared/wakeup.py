@@ -65,6 +65,7 @@ from redis.exceptions import NoScriptError
 from .jobs import ScriptCall
 from .logs import get_logger
 from .operator_controls import HoldBack
+from .start_writes import StartWriter
 
 log = get_logger(__name__)
 
@@ -78,6 +79,13 @@ WAKE_LIST_CAP = 64
 MIN_BLOCK_S = 0.002
 
 
+def delivery(message: MessageProxy) -> int:
+    """One delivery of a message to this process, from its fetch to its ack: the proxy
+    Dramatiq passes from hook to hook. Not the message id, which a retry keeps, and whose
+    retry the delay queue's consumer may ack while the attempt before is being acked."""
+    return id(message)
+
+
 class WakeupRedisBroker(RedisBroker):
     def __init__(self, *, wakeup_block_ms: int = DEFAULT_WAKEUP_BLOCK_MS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -86,6 +94,9 @@ class WakeupRedisBroker(RedisBroker):
         self._last_maintenance: dict[str, int] = {}  # queue -> when this process last ran it (ms)
         self.hold_back = HoldBack(self.client)
         self._with_enqueue = threading.local()
+        self._with_ack: dict[int, list[ScriptCall]] = {}  # delivery -> writes to send
+        self._loaded_scripts: set[str] = set()  # SHAs this process loaded into Redis
+        self.start_writes = StartWriter(self.client)
 
     @property
     def consumer_class(self) -> type[WakeupConsumer]:
@@ -110,6 +121,62 @@ class WakeupRedisBroker(RedisBroker):
         if calls is None:
             calls = self._with_enqueue.calls = []
         return calls
+
+    def calls_with_ack(self, message: MessageProxy) -> list[ScriptCall]:
+        """Where an ``after_process_message`` hook puts a write that should travel with the
+        message's ack or nack (the attempt's outcome): the consumer sends them together."""
+        return self._with_ack.setdefault(delivery(message), [])
+
+    def start_soon(self, message: MessageProxy, call: ScriptCall) -> None:
+        """Where a ``before_process_message`` hook puts the attempt's start (``running``):
+        sent in a batch by this process's writer, always before the outcome."""
+        self.start_writes.add(delivery(message), call)
+
+    def do_settle(
+        self, command: str, queue_name: str, message: MessageProxy, redis_message_id: str
+    ) -> Any:
+        """The hooks' writes and Dramatiq's ack (or nack) in one transaction: a worker that
+        dies sending them leaves both undone, the message in its ack set (it comes back)
+        and the status as it was, never an outcome without its ack or the reverse.
+
+        The writes stay with the message until this succeeds: a lost connection makes
+        Dramatiq try the ack again, and the outcome goes with it again. Each script is
+        loaded before its first transaction in this process (a script missing inside
+        MULTI fails alone, after the ack); one that Redis lost since (a restart) runs
+        again right after the transaction, loading it.
+        """
+        calls = self._with_ack.get(delivery(message), [])
+        start = self.start_writes.take(delivery(message))
+        if start is not None:  # not sent yet: it goes first, and stays for a second try
+            calls = self._with_ack.setdefault(delivery(message), [])
+            calls.insert(0, start)
+        dispatch = self._dispatch_call(command, queue_name, redis_message_id)
+        if not calls:
+            result = dispatch.run()
+        else:
+            for call in (*calls, dispatch):
+                if call.script.sha not in self._loaded_scripts:
+                    self.client.script_load(call.script.script)
+                    self._loaded_scripts.add(call.script.sha)
+            pipe = self.client.pipeline(transaction=True)
+            for call in calls:
+                call.add_to(pipe)
+            dispatch.add_to(pipe)
+            results = pipe.execute(raise_on_error=False)
+            for call, outcome in zip(calls, results, strict=False):
+                if isinstance(outcome, NoScriptError):
+                    self._loaded_scripts.clear()
+                    call.run()
+                elif isinstance(outcome, Exception):
+                    log.warning("write_with_ack_failed", queue=queue_name, error=str(outcome))
+            result = results[-1]
+            if isinstance(result, NoScriptError):
+                self._loaded_scripts.clear()
+                result = dispatch.run()
+            elif isinstance(result, Exception):
+                raise result
+        self._with_ack.pop(delivery(message), None)
+        return result
 
     def do_enqueue(self, queue_name: str, message_id: str, data: bytes) -> Any:
         """The hooks' writes, Dramatiq's enqueue script and the wake-up: one round trip.
@@ -244,14 +311,26 @@ class WakeupConsumer(_RedisConsumer):
         self._etas_lock = threading.Lock()
 
     def ack(self, message: MessageProxy) -> None:
-        self._forget(message)
-        with _timeout_as_connection_closed():
-            super().ack(message)
+        self._settle("ack", message)
 
     def nack(self, message: MessageProxy) -> None:
+        self._settle("nack", message)
+
+    def _settle(self, command: str, message: MessageProxy) -> None:
+        """Dramatiq's ack or nack, with the attempt's outcome (``WakeupRedisBroker.do_settle``).
+
+        Like Dramatiq's, on the queue this consumer fetched the message from (a delayed
+        message's is the delay queue)."""
         self._forget(message)
-        with _timeout_as_connection_closed():
-            super().nack(message)
+        try:
+            with _timeout_as_connection_closed():
+                self.broker.do_settle(
+                    command, self.queue_name, message, message.options["redis_message_id"]
+                )
+        except redis.ConnectionError as e:
+            raise ConnectionClosed(e) from None
+        finally:
+            self.queued_message_ids.discard(message.message_id)
 
     def _forget(self, message: MessageProxy) -> None:
         if self.is_delay_queue:

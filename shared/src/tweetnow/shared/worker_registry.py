@@ -5,7 +5,8 @@ Dramatiq keeps heartbeats under random broker ids only. In worker processes
 keeps ``tweetnow:workers:<hostname:pid>`` (queues, threads, started_at,
 heartbeat, and the broker id Dramatiq heartbeats under; expires ~30 s after
 the process stops refreshing it), the jobs it is running in ``…:running``
-(message id → actor and start time), the operator's quiet flag in ``…:quiet``
+(message id → actor and start time; written by the job status scripts, in the
+same round trips as ``running`` and the outcome), the operator's quiet flag in ``…:quiet``
 (``tweetnow.shared.operator_controls``: refreshed with the record, so it ends
 with the process, and deleted at boot, so a new process under a reused host
 and pid is not born quiet), and its name in
@@ -15,11 +16,9 @@ workers without scanning keys.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 import time
-from typing import Any
 
 import dramatiq
 import redis
@@ -28,7 +27,7 @@ from dramatiq.middleware import Middleware
 from redis.typing import EncodableT, FieldT
 
 from .clock import iso, utcnow
-from .jobs import WORKER_NAME
+from .jobs import WORKER_NAME, RunningEntry
 from .logs import get_logger
 
 log = get_logger(__name__)
@@ -112,36 +111,22 @@ class WorkerRegistry(Middleware):
         except redis.RedisError:
             pass
 
-    def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
+    def running_entry(self, message: MessageProxy) -> RunningEntry | None:
+        """The job's entry in ``…:running``, for the job status to write with ``running``
+        (``jobs.JobStatusMiddleware``): one round trip for both."""
         if self.client is None:
-            return
+            return None
         job = {
             "actor": message.actor_name,
             "queue": message.queue_name,
             "started_at": iso(utcnow()),
         }
-        with contextlib.suppress(redis.RedisError):
-            self.client.hset(running_key(self.name), message.message_id, json.dumps(job))
+        return RunningEntry(running_key(self.name), json.dumps(job))
 
-    def after_process_message(
-        self,
-        broker: dramatiq.Broker,
-        message: MessageProxy,
-        *,
-        result: Any | None = None,
-        exception: BaseException | None = None,
-    ) -> None:
-        self._forget(message)
-
-    def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
-        self._forget(message)
-
-    def _forget(self, message: MessageProxy) -> None:
-        """The job is no longer running here."""
-        if self.client is None:
-            return
-        with contextlib.suppress(redis.RedisError):
-            self.client.hdel(running_key(self.name), message.message_id)
+    def running_key(self) -> str | None:
+        """``…:running``, which the job status script leaves with the outcome; None
+        before the worker booted (and in processes that only send)."""
+        return None if self.client is None else running_key(self.name)
 
     def _beat(self) -> None:
         assert self.client is not None

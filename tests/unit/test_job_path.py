@@ -1,0 +1,216 @@
+"""A job's way through a worker on a real Redis, with the project's broker and middleware:
+its status and its worker's record of what it runs are written together, and how the
+attempt ended goes with Dramatiq's ack (or nack), in one transaction."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import dramatiq
+import pytest
+import redis
+from dramatiq import Worker
+from dramatiq.brokers.redis import RedisBroker
+
+from tests.support.processes import RedisServer, wait_until
+from tweetnow.shared.broker import build_broker, job_store
+from tweetnow.shared.jobs import WORKER_NAME
+from tweetnow.shared.settings import Settings
+from tweetnow.shared.worker_registry import running_key, runs_now
+
+QUEUE = "jobpath"
+
+
+@contextmanager
+def worker_running(
+    broker: RedisBroker, body: Callable[[], None], *, max_retries: int = 0
+) -> Iterator[dramatiq.Actor[Any, Any]]:
+    """A real Dramatiq worker (one thread) whose one actor runs ``body``."""
+
+    def job() -> None:
+        body()
+
+    actor = dramatiq.actor(
+        job, actor_name="job", queue_name=QUEUE, broker=broker, max_retries=max_retries
+    )
+    worker = Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        yield actor
+    finally:
+        worker.stop()
+        broker.close()
+
+
+def project_broker(url: str, **env: str) -> RedisBroker:
+    return build_broker(Settings.from_env({"REDIS_URL": url, **env}), patient=True)
+
+
+def settled(client: redis.Redis) -> bool:
+    """Dramatiq acked or nacked the message: no worker holds it, nothing waits."""
+    holding = [k for k in client.scan_iter("dramatiq:__acks__.*") if client.scard(k)]
+    return not holding and not client.hlen(f"dramatiq:{QUEUE}.msgs")
+
+
+def test_running_names_the_worker_and_its_record_until_the_outcome(
+    redis_client: redis.Redis, redis_server: RedisServer
+) -> None:
+    broker = project_broker(redis_server.url)
+    store = job_store(broker)
+    inside, release = threading.Event(), threading.Event()
+
+    def body() -> None:
+        inside.set()
+        release.wait(10)
+
+    with worker_running(broker, body) as actor:
+        job_id = actor.send().message_id
+        assert inside.wait(10)
+        # The start is sent by the process's batch writer, a moment after the job began.
+        wait_until(
+            lambda: (r := store.get(job_id)) is not None and r.status == "running",
+            timeout=5,
+            what="running",
+        )
+        record = store.get(job_id)
+        assert record is not None and record.attempts == 1
+        assert record.worker == WORKER_NAME
+        assert redis_client.hexists(running_key(WORKER_NAME), job_id)
+        assert runs_now(redis_client, record.worker, job_id)
+        release.set()
+        wait_until(lambda: settled(redis_client), timeout=10, what="the ack")
+        record = store.get(job_id)
+        assert record is not None and record.status == "succeeded" and record.finished_at
+        assert [a.outcome for a in store.attempts(job_id)] == ["succeeded"]
+        assert not redis_client.hexists(running_key(WORKER_NAME), job_id)
+        assert not runs_now(redis_client, record.worker, job_id)
+
+
+def test_a_last_failure_is_recorded_with_the_nack_and_dead_lettered(
+    redis_client: redis.Redis, redis_server: RedisServer
+) -> None:
+    broker = project_broker(redis_server.url)
+    store = job_store(broker)
+
+    def body() -> None:
+        raise RuntimeError("X said no")
+
+    with worker_running(broker, body) as actor:
+        message = actor.send()
+        wait_until(lambda: settled(redis_client), timeout=10, what="the nack")
+    record = store.get(message.message_id)
+    assert record is not None and record.status == "failed" and record.error == "X said no"
+    assert redis_client.zcard(f"dramatiq:{QUEUE}.XQ") == 1
+    assert not redis_client.hexists(running_key(WORKER_NAME), message.message_id)
+
+
+def test_the_outcome_and_the_ack_are_one_transaction(
+    redis_client: redis.Redis, redis_server: RedisServer
+) -> None:
+    broker = project_broker(redis_server.url)
+    seen: list[str] = []
+    watching = threading.Event()
+
+    def watch() -> None:
+        with redis.Redis.from_url(redis_server.url).monitor() as monitor:
+            watching.set()
+            for command in monitor.listen():
+                if command.get("client_type") != "lua":  # not a command a script ran
+                    seen.append(command["command"])
+                if "QUIT-WATCH" in command["command"]:
+                    return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    assert watching.wait(5)
+    with worker_running(broker, lambda: None) as actor:
+        job_id = actor.send().message_id
+        wait_until(lambda: settled(redis_client), timeout=10, what="the ack")
+    redis_client.echo("QUIT-WATCH")
+    watcher.join(5)
+    assert not watcher.is_alive()
+
+    finish = next(i for i, c in enumerate(seen) if c.startswith("EVALSHA") and " succeeded " in c)
+    assert job_id in seen[finish]
+    # A start write that had not left yet goes first in the same transaction.
+    start = finish - 1 if seen[finish - 1].startswith("EVALSHA") else finish
+    assert seen[start - 1] == "MULTI", seen[finish - 3 : finish + 3]
+    assert " ack " in seen[finish + 1], seen[finish : finish + 3]
+    assert seen[finish + 2] == "EXEC", seen[finish : finish + 3]
+    # The running entry came and went inside the status scripts: no HSET or HDEL of its own.
+    assert not [c for c in seen if c.startswith(("HDEL", "HSET")) and ":running" in c]
+
+
+def test_a_lost_script_cache_still_records_the_outcome_and_acks(
+    redis_client: redis.Redis, redis_server: RedisServer
+) -> None:
+    """Redis restarted between the start and the ack forgets the scripts: the transaction's
+    EVALSHA fails, and the outcome is written again, loading the script."""
+    broker = project_broker(redis_server.url)
+    store = job_store(broker)
+    with worker_running(broker, lambda: redis_client.script_flush()) as actor:
+        job_id = actor.send().message_id
+        wait_until(lambda: settled(redis_client), timeout=10, what="the ack")
+        wait_until(
+            lambda: (r := store.get(job_id)) is not None and r.status == "succeeded",
+            timeout=5,
+            what="the outcome",
+        )
+    assert not redis_client.hexists(running_key(WORKER_NAME), job_id)
+
+
+@pytest.mark.parametrize("wakeup", ["on", "off"])
+def test_a_retry_is_recorded_on_either_broker(
+    redis_client: redis.Redis, redis_server: RedisServer, wakeup: str
+) -> None:
+    """Dramatiq's own consumer (``WORKER_WAKEUP=off``) has no ack to carry the outcome:
+    it is written at once instead."""
+    broker = project_broker(redis_server.url, WORKER_WAKEUP=wakeup)
+    store = job_store(broker)
+    calls: list[int] = []
+
+    def body() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("first time")
+
+    with worker_running(broker, body, max_retries=1) as actor:
+        actor.options["min_backoff"] = actor.options["max_backoff"] = 10
+        job_id = actor.send().message_id
+        wait_until(
+            lambda: (r := store.get(job_id)) is not None and r.status == "succeeded",
+            timeout=20,
+            what="the retry to succeed",
+        )
+    assert [a.outcome for a in store.attempts(job_id)] == ["retrying", "succeeded"]
+    assert [a.error for a in store.attempts(job_id)] == ["first time", None]
+    assert not redis_client.hexists(running_key(WORKER_NAME), job_id)
+
+
+def test_a_start_write_has_left_and_been_answered_or_is_handed_to_the_ack(
+    redis_client: redis.Redis, redis_server: RedisServer
+) -> None:
+    """What the ack relies on: ``take`` gives back a start write that has not left, and
+    otherwise returns only once Redis has it — never while it is on its way."""
+    store = project_broker(redis_server.url)
+    writer = store.start_writes  # type: ignore[attr-defined]  # a WakeupRedisBroker's
+    jobs = job_store(store)
+    handed_back = 0
+    for n in range(300):
+        job_id = f"start-{n}"
+        writer.add(n, jobs.start_call(job_id))
+        if n % 2:
+            time.sleep(0.005)  # gives the writer's thread a chance to send it first
+        call = writer.take(n)
+        if call is None:
+            assert redis_client.hget(f"tweetnow:job:{job_id}", "status") == b"running"
+        else:
+            handed_back += 1
+            assert not redis_client.exists(f"tweetnow:job:{job_id}")
+    assert writer.take(10_000) is None  # nothing was ever added under it
+    # Both ways happened: some writes were caught before they left, some had been sent.
+    assert 0 < handed_back < 300
