@@ -1,20 +1,24 @@
-"""Start writes: the ``running`` status of the attempts a worker process starts, sent in batches.
+"""Start writes: the ``running`` status of the attempts a worker process starts, sent late.
 
 A worker thread that starts a job hands its ``running`` write (and its worker
 registry entry, ``jobs.JobStatusMiddleware``) to this process's writer and runs
-the job at once instead of waiting a round trip. The writer sends whatever has
-gathered in one pipeline, usually within a millisecond. When the attempt ends,
-the consumer's ack takes its start write if it is still waiting and sends it
-first in the ack's own transaction, or waits for the batch carrying it to be
-answered (``wakeup.WakeupRedisBroker.do_settle``). So the start is always
-written before the outcome, never after it, and only by a live process that
-runs the job: a worker killed before the batch left leaves the job ``queued``,
-as if it had died just before starting it.
+the job at once instead of waiting a round trip. The writer holds each write
+for ``HOLD_S``: most jobs end sooner, and then the consumer's ack takes the
+start write and sends it first, in the same script as the outcome and the ack
+(``wakeup.WakeupRedisBroker.do_settle``), so a short job costs one write to
+Redis, not two. A longer job's start goes out when its hold ends, in one
+pipeline with the others due, and the ack of an attempt whose start is on its
+way waits for that batch to be answered. So the start is always written
+before the outcome, never after it, and only by a live process that runs the
+job: a worker killed before its start left leaves the job ``queued``, as if it
+had died just before starting it, and "running" shows from ``HOLD_S`` after
+the start.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 import redis
 from redis.exceptions import NoScriptError
@@ -26,13 +30,17 @@ log = get_logger(__name__)
 
 #: How long the writer waits before sending a batch again after Redis failed it.
 RETRY_PAUSE_S = 0.5
+#: How long a start write waits for its attempt's ack before it goes on its own.
+HOLD_S = 0.05
 
 
 class StartWriter:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, *, hold_s: float = HOLD_S) -> None:
         self.client = client
+        self.hold_s = hold_s
         self._lock = threading.Condition()
         self._waiting: dict[int, ScriptCall] = {}  # delivery (wakeup.delivery) -> its start write
+        self._added: dict[int, float] = {}  # delivery -> when its start write was added
         self._sending: dict[int, threading.Event] = {}  # delivery -> set once answered
         self._thread: threading.Thread | None = None
 
@@ -42,7 +50,9 @@ class StartWriter:
                 self._thread = threading.Thread(target=self._run, name="start-writes", daemon=True)
                 self._thread.start()
             self._waiting[delivery] = call
-            self._lock.notify()
+            self._added[delivery] = time.monotonic()
+            if len(self._waiting) == 1:
+                self._lock.notify()
 
     def take(self, delivery: int) -> ScriptCall | None:
         """The message's start write if it has not left yet (the caller sends it), else
@@ -51,6 +61,7 @@ class StartWriter:
             with self._lock:
                 # A batch Redis failed puts its writes back: then the caller sends it.
                 call = self._waiting.pop(delivery, None)
+                self._added.pop(delivery, None)
                 sent = self._sending.get(delivery)
             if call is not None or sent is None:
                 return call
@@ -59,9 +70,7 @@ class StartWriter:
     def _run(self) -> None:
         while True:
             with self._lock:
-                while not self._waiting:
-                    self._lock.wait()
-                batch, self._waiting = self._waiting, {}
+                batch = self._due()
                 answered = threading.Event()
                 for delivery in batch:
                     self._sending[delivery] = answered
@@ -75,9 +84,29 @@ class StartWriter:
                     for delivery in batch:
                         self._sending.pop(delivery, None)
                     self._waiting = {**failed, **self._waiting}
+                    now = time.monotonic()
+                    self._added.update({delivery: now - self.hold_s for delivery in failed})
                     answered.set()
             if failed:
                 threading.Event().wait(RETRY_PAUSE_S)
+
+    def _due(self) -> dict[int, ScriptCall]:
+        """Wait (holding the lock) until some start write has been held ``hold_s``; take
+        every one that has. An attempt that ends before then takes its own start write."""
+        while True:
+            while not self._waiting:
+                self._lock.wait()
+            oldest = min(self._added.values())
+            wait_s = oldest + self.hold_s - time.monotonic()
+            if wait_s <= 0:
+                break
+            self._lock.wait(wait_s)
+        cutoff = time.monotonic() - self.hold_s
+        due = {d: c for d, c in self._waiting.items() if self._added[d] <= cutoff}
+        for delivery in due:
+            del self._waiting[delivery]
+            del self._added[delivery]
+        return due
 
     def _send(self, batch: dict[int, ScriptCall]) -> dict[int, ScriptCall]:
         """Send the batch in one pipeline; what Redis could not take, to try again."""

@@ -60,11 +60,12 @@ from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.common import compute_backoff, current_millis, q_name
 from dramatiq.errors import ConnectionClosed
 from dramatiq.message import Message
-from redis.exceptions import NoScriptError
+from redis.exceptions import ResponseError
 
 from .jobs import ScriptCall
 from .logs import get_logger
 from .operator_controls import HoldBack
+from .script_chain import ScriptChains
 from .start_writes import StartWriter
 
 log = get_logger(__name__)
@@ -77,6 +78,13 @@ DEFAULT_WAKEUP_BLOCK_MS = 1000
 WAKE_LIST_CAP = 64
 #: Shorter waits than this are not worth a round trip (and BLPOP 0 blocks forever).
 MIN_BLOCK_S = 0.002
+
+#: The wake-up: a token for one waiting consumer, the list kept short (KEYS: the
+#: queue's wake list; ARGV: the cap).
+_WAKE = """
+redis.call("lpush", KEYS[1], 1)
+redis.call("ltrim", KEYS[1], 0, tonumber(ARGV[1]) - 1)
+"""
 
 
 def delivery(message: MessageProxy) -> int:
@@ -95,7 +103,8 @@ class WakeupRedisBroker(RedisBroker):
         self.hold_back = HoldBack(self.client)
         self._with_enqueue = threading.local()
         self._with_ack: dict[int, list[ScriptCall]] = {}  # delivery -> writes to send
-        self._loaded_scripts: set[str] = set()  # SHAs this process loaded into Redis
+        self.chains = ScriptChains(self.client)
+        self._wake_script = self.client.register_script(_WAKE)
         self.start_writes = StartWriter(self.client)
 
     @property
@@ -135,15 +144,13 @@ class WakeupRedisBroker(RedisBroker):
     def do_settle(
         self, command: str, queue_name: str, message: MessageProxy, redis_message_id: str
     ) -> Any:
-        """The hooks' writes and Dramatiq's ack (or nack) in one transaction: a worker that
-        dies sending them leaves both undone, the message in its ack set (it comes back)
-        and the status as it was, never an outcome without its ack or the reverse.
+        """The hooks' writes and Dramatiq's ack (or nack) as one script: a worker that dies
+        sending it leaves both undone, the message in its ack set (it comes back) and the
+        status as it was, never an outcome without its ack or the reverse.
 
         The writes stay with the message until this succeeds: a lost connection makes
-        Dramatiq try the ack again, and the outcome goes with it again. Each script is
-        loaded before its first transaction in this process (a script missing inside
-        MULTI fails alone, after the ack); one that Redis lost since (a restart) runs
-        again right after the transaction, loading it.
+        Dramatiq try the ack again, and the outcome goes with it again. A write that
+        fails in Redis is logged and the ack still happens.
         """
         calls = self._with_ack.get(delivery(message), [])
         start = self.start_writes.take(delivery(message))
@@ -154,58 +161,32 @@ class WakeupRedisBroker(RedisBroker):
         if not calls:
             result = dispatch.run()
         else:
-            for call in (*calls, dispatch):
-                if call.script.sha not in self._loaded_scripts:
-                    self.client.script_load(call.script.script)
-                    self._loaded_scripts.add(call.script.sha)
-            pipe = self.client.pipeline(transaction=True)
-            for call in calls:
-                call.add_to(pipe)
-            dispatch.add_to(pipe)
-            results = pipe.execute(raise_on_error=False)
-            for call, outcome in zip(calls, results, strict=False):
-                if isinstance(outcome, NoScriptError):
-                    self._loaded_scripts.clear()
-                    call.run()
-                elif isinstance(outcome, Exception):
-                    log.warning("write_with_ack_failed", queue=queue_name, error=str(outcome))
-            result = results[-1]
-            if isinstance(result, NoScriptError):
-                self._loaded_scripts.clear()
-                result = dispatch.run()
-            elif isinstance(result, Exception):
-                raise result
+            *writes, acked = self.chains.run([*calls, dispatch])
+            for answer in writes:
+                if answer.error is not None:
+                    log.warning("write_with_ack_failed", queue=queue_name, error=answer.error)
+            result = acked.unwrap()
         self._with_ack.pop(delivery(message), None)
         return result
 
     def do_enqueue(self, queue_name: str, message_id: str, data: bytes) -> Any:
-        """The hooks' writes, Dramatiq's enqueue script and the wake-up: one round trip.
-
-        Each call is an EVALSHA; one that finds its script missing (Redis restarted
-        and lost its script cache) runs again, loading it, in the same order. Only
-        the wake-up may fail on its own: the message is stored, and a consumer
-        fetches it when its block ends.
+        """The hooks' writes, Dramatiq's enqueue script and the wake-up: one script, one
+        round trip. Only the enqueue's own failure fails it: a status write that fails
+        is logged, and a failed wake-up leaves the message stored, for a consumer to
+        fetch when its block ends.
         """
         calls = self.calls_with_enqueue()
         self._with_enqueue.calls = None
-        calls.append(self._dispatch_call("enqueue", queue_name, message_id, data))
-        key = self.wake_key(queue_name)
-        pipe = self.client.pipeline(transaction=False)
-        for call in calls:
-            call.add_to(pipe)
-        pipe.lpush(key, 1)
-        pipe.ltrim(key, 0, WAKE_LIST_CAP - 1)
-        results = pipe.execute(raise_on_error=False)
-        for i, (call, result) in enumerate(zip(calls, results, strict=False)):
-            if isinstance(result, NoScriptError):
-                results[i] = call.run()
-            elif isinstance(result, Exception):
-                if i == len(calls) - 1:
-                    raise result
-                log.warning("write_with_enqueue_failed", queue=queue_name, error=str(result))
-        if isinstance(results[-2], Exception):
-            self._wake_failed(queue_name, results[-2])
-        return results[len(calls) - 1]
+        enqueue = self._dispatch_call("enqueue", queue_name, message_id, data)
+        wake = ScriptCall(self._wake_script, [self.wake_key(queue_name)], [WAKE_LIST_CAP])
+        *writes, enqueued, woken = self.chains.run([*calls, enqueue, wake])
+        for answer in writes:
+            if answer.error is not None:
+                log.warning("write_with_enqueue_failed", queue=queue_name, error=answer.error)
+        result = enqueued.unwrap()
+        if woken.error is not None:
+            self._wake_failed(queue_name, ResponseError(woken.error))
+        return result
 
     def enqueue(self, message: Message[Any], *, delay: int | None = None) -> Message[Any]:
         # Nothing left over from an enqueue that a hook stopped goes with this one.
@@ -309,6 +290,8 @@ class WakeupConsumer(_RedisConsumer):
         # Delayed messages handed to the consumer thread and not yet acked: id -> eta (ms).
         self._etas: dict[str, int] = {}
         self._etas_lock = threading.Lock()
+        # Set by every ack or nack (a worker thread's): a slot of the prefetch is free.
+        self._slot_freed = threading.Event()
 
     def ack(self, message: MessageProxy) -> None:
         self._settle("ack", message)
@@ -331,6 +314,7 @@ class WakeupConsumer(_RedisConsumer):
             raise ConnectionClosed(e) from None
         finally:
             self.queued_message_ids.discard(message.message_id)
+            self._slot_freed.set()
 
     def _forget(self, message: MessageProxy) -> None:
         if self.is_delay_queue:
@@ -367,13 +351,28 @@ class WakeupConsumer(_RedisConsumer):
                     self.wait_for_wakeup()
                     return None
 
-                # Prefetch is full: nothing to fetch until an ack, which comes from
-                # another thread without a wake-up. Back off as Dramatiq does.
-                self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.timeout)
-                time.sleep(backoff_ms / 1000)
+                # Prefetch is full: nothing to fetch until an ack frees a slot.
+                self.wait_for_free_slot()
                 return None
         except redis.ConnectionError as e:
             raise ConnectionClosed(e) from None
+
+    def wait_for_free_slot(self) -> None:
+        """With the prefetch full, wait for a worker thread's ack instead of sleeping.
+
+        Dramatiq's consumer sleeps a growing back-off (10 ms, 20 ms, ...) and fetches
+        again, so a busy worker runs in bursts of one prefetch per sleep. Here the
+        fetch follows the first ack. The wait ends after ``timeout`` anyway, so the
+        consumer thread still looks at shutdown and pauses; the delay queue's consumer,
+        which acks on its own thread as messages fall due, keeps Dramatiq's back-off.
+        """
+        if self.is_delay_queue:
+            self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.timeout)
+            time.sleep(backoff_ms / 1000)
+            return
+        self._slot_freed.clear()
+        if self.outstanding_message_count >= self.prefetch:  # no ack since the check above
+            self._slot_freed.wait(self.timeout / 1000)
 
     def held_back(self) -> bool:
         """Whether the operator's controls keep this consumer from taking (see above)."""
