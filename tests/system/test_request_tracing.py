@@ -95,9 +95,11 @@ def test_at_info_the_retry_line_carries_the_request_id_and_success_writes_none(
     request_id, job_id = post_failing_once(stack, frank)
 
     web = [e for e in json_lines(local.web.log_text()) if e.get("request_id") == request_id]
-    assert any(
-        e["event"] == "request" and e["path"] == "/api/tweets" and e["status"] == 202 for e in web
-    ), web
+    # One line for the accepted tweet: the request's, with the tweet's and the job's ids.
+    assert [(e["event"], e["path"], e["status"], e["job_id"]) for e in web] == [
+        ("request", "/api/tweets", 202, job_id)
+    ], web
+    assert isinstance(web[0]["tweet_id"], int), web
 
     lines = wait_for_line(local.tweeters, request_id, "tweet_sent", 2)
     assert {e.get("job_id") for e in lines} == {job_id}, lines

@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 import redis
+import structlog
 from peewee import JOIN, ModelSelect
 
 from tweetnow.shared.clock import iso, to_db, utcnow
@@ -117,7 +118,9 @@ class TweetService:
             sent = enqueue_tweet(self.deps.broker, tweet, request_id=request_id)
         else:
             sent = self._record_scheduled_job(tweet, send_at, user, request_id)
-        log.info("tweet_accepted", tweet_id=tweet.id, job_id=tweet.job_id, enqueued=sent)
+        # The request's own line carries the ids (a deferred enqueue logged a warning).
+        structlog.contextvars.bind_contextvars(tweet_id=tweet.id, job_id=tweet.job_id)
+        log.debug("tweet_accepted", enqueued=sent)
         return self._accepted(tweet, found)
 
     def page(
