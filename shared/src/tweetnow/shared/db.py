@@ -6,13 +6,11 @@ models can be declared before anyone knows where the database is.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import redis
 from peewee import Database, DatabaseProxy
-from playhouse.db_url import connect, parse
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.db_url import connect
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
@@ -37,41 +35,6 @@ REDIS_TIMEOUT_S = 5
 
 #: A pooled connection older than this is closed when it is handed back, not reused.
 POOL_RECYCLE_S = 300
-#: A pooled PostgreSQL connection idle longer than this is pinged before it is reused.
-PING_AFTER_IDLE_S = 1.0
-
-
-class PostgresPool(PooledPostgresqlDatabase):
-    """playhouse's PostgreSQL pool, without a ping for a connection in steady use.
-
-    The pool sends ``SELECT 1`` before it hands out any idle connection (psycopg2
-    knows only locally whether the server is still there): a round trip before
-    every request's first query, a third of an accepted tweet's time at the
-    database. A connection handed back idle less than ``PING_AFTER_IDLE_S`` ago
-    is given out without it. If the server went away in that second, the
-    request's query fails instead (the web answers 503, as for any database
-    outage), and psycopg2, seeing the lost connection, marks it closed, so the
-    pool drops it at its next turn. A connection idle longer is pinged as before.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._idle_since: dict[int, float] = {}  # conn_key -> when it was handed back idle
-
-    def _is_closed(self, conn: Any) -> bool:
-        since = self._idle_since.pop(self.conn_key(conn), None)
-        if conn.closed:
-            return True
-        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_S:
-            return conn.get_transaction_status() != self._adapter.txn_idle
-        return bool(super()._is_closed(conn))
-
-    def _close(self, conn: Any, close_conn: bool = False) -> None:
-        key = self.conn_key(conn)
-        super()._close(conn, close_conn)
-        kept = not close_conn and not conn.closed and key not in self._in_use
-        if kept and conn.get_transaction_status() == self._adapter.txn_idle:
-            self._idle_since[key] = time.monotonic()
 
 
 def _pooled(url: str) -> str:
@@ -101,8 +64,6 @@ def open_database(url: str, *, pooled: bool = False) -> Database:
         # A pooled connection serves one thread at a time, but not always the same one.
         shared = {"check_same_thread": False} if pooled else {}
         db = connect(url, pragmas=_SQLITE_PRAGMAS, lock_type="IMMEDIATE", **pool, **shared)
-    elif pooled and url.startswith(("postgres+pool", "postgresql+pool")):
-        db = PostgresPool(**parse(url), **pool)
     else:
         db = connect(url, **pool)
     database.initialize(db)
