@@ -290,8 +290,6 @@ class WakeupConsumer(_RedisConsumer):
         # Delayed messages handed to the consumer thread and not yet acked: id -> eta (ms).
         self._etas: dict[str, int] = {}
         self._etas_lock = threading.Lock()
-        # Set by every ack or nack (a worker thread's): a slot of the prefetch is free.
-        self._slot_freed = threading.Event()
 
     def ack(self, message: MessageProxy) -> None:
         self._settle("ack", message)
@@ -314,7 +312,6 @@ class WakeupConsumer(_RedisConsumer):
             raise ConnectionClosed(e) from None
         finally:
             self.queued_message_ids.discard(message.message_id)
-            self._slot_freed.set()
 
     def _forget(self, message: MessageProxy) -> None:
         if self.is_delay_queue:
@@ -351,28 +348,13 @@ class WakeupConsumer(_RedisConsumer):
                     self.wait_for_wakeup()
                     return None
 
-                # Prefetch is full: nothing to fetch until an ack frees a slot.
-                self.wait_for_free_slot()
+                # Prefetch is full: nothing to fetch until an ack, which comes from
+                # another thread without a wake-up. Back off as Dramatiq does.
+                self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.timeout)
+                time.sleep(backoff_ms / 1000)
                 return None
         except redis.ConnectionError as e:
             raise ConnectionClosed(e) from None
-
-    def wait_for_free_slot(self) -> None:
-        """With the prefetch full, wait for a worker thread's ack instead of sleeping.
-
-        Dramatiq's consumer sleeps a growing back-off (10 ms, 20 ms, ...) and fetches
-        again, so a busy worker runs in bursts of one prefetch per sleep. Here the
-        fetch follows the first ack. The wait ends after ``timeout`` anyway, so the
-        consumer thread still looks at shutdown and pauses; the delay queue's consumer,
-        which acks on its own thread as messages fall due, keeps Dramatiq's back-off.
-        """
-        if self.is_delay_queue:
-            self.misses, backoff_ms = compute_backoff(self.misses, max_backoff=self.timeout)
-            time.sleep(backoff_ms / 1000)
-            return
-        self._slot_freed.clear()
-        if self.outstanding_message_count >= self.prefetch:  # no ack since the check above
-            self._slot_freed.wait(self.timeout / 1000)
 
     def held_back(self) -> bool:
         """Whether the operator's controls keep this consumer from taking (see above)."""
