@@ -43,9 +43,10 @@ from peewee import Database, fn
 from bench.postgres import throwaway_postgres
 from bench.web_load import Load, wrk
 from tests.support.processes import Process, RedisServer, console_script, free_port
+from tests.support.schema_steps import back_to_step_6
 from tweetnow.shared.db import open_database
 from tweetnow.shared.logs import configure_logging
-from tweetnow.shared.migrations import SchemaMigration, migrate
+from tweetnow.shared.migrations import migrate
 from tweetnow.shared.models import Tweet, User
 from tweetnow.shared.settings import Settings
 from tweetnow.tweeter.housekeeping import dispatch_due_tweets, sweep_outbox
@@ -63,21 +64,6 @@ EXPLAIN_DOC = Path(__file__).resolve().parent.parent / "docs" / "bench" / "expla
 ADMIN_X_USER_ID = "4242424242"
 #: Requests per page in-process, after its HTTP run.
 IN_PROCESS_REQUESTS = 40
-#: Migration 7's indexes, and the statements that put back the ones it replaced.
-STEP_7_INDEXES = (
-    "tweet_user_id_status_id",
-    "tweet_status_id",
-    "tweet_status_updated_at",
-    "mail_status_updated_at",
-    "tweet_due_send_at_id",
-    "tweet_scheduled_user_id_send_at_id",
-    "user_username_lower",
-)
-STEP_6_INDEXES = (
-    'CREATE INDEX "tweet_status" ON "tweet" ("status")',
-    'CREATE INDEX "tweet_send_at" ON "tweet" ("send_at")',
-    'CREATE INDEX "mail_status" ON "mail" ("status")',
-)
 
 
 class _Captured(logging.Handler):
@@ -276,12 +262,7 @@ def median_round(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[st
 
 
 def to_step_6(db: Database) -> None:
-    with db.atomic():
-        for name in STEP_7_INDEXES:
-            db.execute_sql(f'DROP INDEX "{name}"')
-        for statement in STEP_6_INDEXES:
-            db.execute_sql(statement)
-        SchemaMigration.delete().where(SchemaMigration.version == 7).execute()
+    back_to_step_6(db)
     db.execute_sql("ANALYZE")
 
 

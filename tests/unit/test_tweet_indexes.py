@@ -10,27 +10,12 @@ from datetime import timedelta
 from peewee import Database
 
 from tests.support.accounts import make_user
+from tests.support.schema_steps import back_to_step_6
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.db import database
-from tweetnow.shared.migrations import SchemaMigration, migrate
+from tweetnow.shared.migrations import migrate
 from tweetnow.shared.models import Mail, MailStatus, Tweet, TweetStatus
 from tweetnow.web.admin.tweets_and_mail import status_counts
-
-#: What step 7 adds, and what it replaces (as step 6 left them).
-ADDED = (
-    "tweet_user_id_status_id",
-    "tweet_status_id",
-    "tweet_status_updated_at",
-    "mail_status_updated_at",
-    "tweet_due_send_at_id",
-    "tweet_scheduled_user_id_send_at_id",
-    "user_username_lower",
-)
-REPLACED = (
-    'CREATE INDEX "tweet_status" ON "tweet" ("status")',
-    'CREATE INDEX "tweet_send_at" ON "tweet" ("send_at")',
-    'CREATE INDEX "mail_status" ON "mail" ("status")',
-)
 
 
 def indexes(db: Database) -> dict[str, str]:
@@ -44,11 +29,7 @@ def indexes(db: Database) -> dict[str, str]:
 def test_step_7_on_a_step_6_database_gives_the_indexes_of_a_new_one(deps):
     new = indexes(database)
     # The database as the release before had it, with rows in it.
-    for name in ADDED:
-        database.execute_sql(f'DROP INDEX "{name}"')
-    for statement in REPLACED:
-        database.execute_sql(statement)
-    SchemaMigration.delete().where(SchemaMigration.version == 7).execute()
+    back_to_step_6(database)
     ada = make_user(deps.box, "Ada")
     Tweet.create(user=ada, text="hi", status=TweetStatus.SENT, job_id="j1")
     assert "tweet_status" in indexes(database) and "tweet_status_id" not in indexes(database)
