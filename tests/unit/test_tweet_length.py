@@ -14,11 +14,12 @@ from twitter_text import parse_tweet
 from tweetnow.web.domain.errors import Invalid
 from tweetnow.web.tweet_text import check_tweet_text, weighted_length
 
-# Pieces that look like links, emoji or keycaps to a parser, with no dot before a letter.
+# Pieces that look like links, emoji or keycaps to a parser, with no dot before a letter
+# (and no carriage return: X counts a CRLF as one, so those texts go to the parser).
 NEAR_MISSES = [
     "http://", "https://x", "t co/", "www", "www.", "#", "*", "1", ":)", "<3", "@x", "$X",
     "1.5", "v2.0", "192.168.0.1", "http://10.0.0.1/x", "https://127.0.0.1:8000", "...", ". ",
-    "example.", "x.1", "a.-b", "a._b", "#1.", "*.",
+    "example.", "x.1", "a.-b", "a._b", "#1.", "*.", "\n",
 ]  # fmt: skip
 ascii_without_dot_letter = (
     st.lists(
@@ -29,7 +30,7 @@ ascii_without_dot_letter = (
         max_size=30,
     )
     .map("".join)
-    .filter(lambda t: not re.search(r"\.[A-Za-z]", t))
+    .filter(lambda t: not re.search(r"\.[A-Za-z]", t) and "\r" not in t)
 )
 
 
@@ -64,3 +65,18 @@ def test_the_limit_and_refused_characters_are_the_same_either_way() -> None:
         check_tweet_text("a" * 257 + " example.com")  # 257 + 1 + 23 for the link
     with pytest.raises(Invalid, match="does not accept"):
         check_tweet_text("hello \ufffe")
+
+
+def test_every_pair_of_ascii_characters_counts_as_the_parser_counts() -> None:
+    for a in range(128):
+        for b in range(128):
+            text = chr(a) + chr(b)
+            assert weighted_length(text) == parse_tweet(text).weightedLength, repr(text)
+
+
+@pytest.mark.parametrize(
+    "text, length",
+    [("line one\r\nline two", 17), ("a\rb", 3), ("a\nb", 3)],
+)
+def test_a_crlf_counts_as_one_character_as_x_counts_it(text: str, length: int) -> None:
+    assert weighted_length(text) == length == parse_tweet(text).weightedLength

@@ -23,9 +23,10 @@ def _counted(text: str) -> tuple[int, bool]:
     and for emoji with regular expressions of a few hundred kilobytes) is most of the
     cost of accepting one. Every ASCII character weighs one and none is an emoji or a
     character X refuses, and a link needs a dot followed by a letter (its top-level
-    domain): such a text's length is its length.
+    domain): such a text's length is its length. Except for a carriage return, since
+    X counts a CRLF as one character.
     """
-    if text.isascii() and not _DOT_LETTER.search(text):
+    if text.isascii() and "\r" not in text and not _DOT_LETTER.search(text):
         return len(text), True
     result = parse_tweet(text)
     return result.weightedLength, result.valid
