@@ -97,8 +97,15 @@ def test_worker_killed_while_posting_posts_exactly_once(stack: Stack, local):
     job_id = r.json()["job"]["id"]
     tweet_id = r.json()["tweet"]["id"]
     wait_until(lambda: frank.tweet(tweet_id)["status"] == "sending", timeout=10, what="sending")
-    # The tweeter whose worker process holds the job (its record names host:pid).
-    worker = redis.Redis.from_url(local.redis.url).hget(f"tweetnow:job:{job_id}", "worker")
+    # The tweeter whose worker process holds the job (its record names host:pid, once
+    # its "running" write has left: start_writes.HOLD_S after the attempt began).
+    jobs = redis.Redis.from_url(local.redis.url)
+    wait_until(
+        lambda: jobs.hget(f"tweetnow:job:{job_id}", "worker"),
+        timeout=5,
+        what="the running job to name its worker",
+    )
+    worker = jobs.hget(f"tweetnow:job:{job_id}", "worker")
     assert worker, "the running job names no worker"
     pgid = os.getpgid(int(worker.decode().rsplit(":", 1)[1]))
     (victim,) = [t for t in local.tweeters if t.pid == pgid]
