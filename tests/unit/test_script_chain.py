@@ -3,12 +3,16 @@ part that fails does not stop the others, and a Redis that lost the script is gi
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Sequence
+
 import pytest
 import redis
 from redis.exceptions import ResponseError
 
 from tweetnow.shared.jobs import ScriptCall
-from tweetnow.shared.script_chain import ScriptChains, chain_text
+from tweetnow.shared.script_chain import ChainGroup, PartAnswer, ScriptChains, chain_text
 
 SET_AND_ECHO = "redis.call('SET', KEYS[1], ARGV[1]) return {KEYS[1], ARGV[1], #KEYS, #ARGV}"
 FAIL = "redis.call('INCR', KEYS[1]) return 1"  # INCR of a string that is not a number
@@ -60,14 +64,113 @@ def test_a_redis_that_lost_its_scripts_is_given_the_chain_again(
     assert redis_client.get("k") == b"v2"
 
 
-def test_the_same_parts_share_one_script() -> None:
+def test_the_same_parts_in_any_order_share_one_script() -> None:
     client = redis.Redis()  # never connects: registering a script only hashes its text
     chains = ScriptChains(client)
     a, b = client.register_script(SET_AND_ECHO), client.register_script(NOTHING)
     one = chains.call([ScriptCall(a, ["x"], [1]), ScriptCall(b, ["y"], [])])
-    two = chains.call([ScriptCall(a, ["p"], [2]), ScriptCall(b, ["q"], [])])
-    other = chains.call([ScriptCall(b, ["y"], []), ScriptCall(a, ["x"], [1])])
-    assert one.script is two.script and one.script is not other.script
-    # Key counts, then argument counts, then the arguments, in the parts' order.
-    assert one.keys == ["x", "y"] and one.args == [1, 1, 1, 0, 1]
+    two = chains.call([ScriptCall(b, ["q"], []), ScriptCall(a, ["p"], [2]), ScriptCall(a, [], [])])
+    alone = chains.call([ScriptCall(a, ["x"], [1])])
+    assert one.script is two.script and one.script is not alone.script
+    # Each part once, whatever the order: sorted by its hash.
+    at_a = 1 if a.sha < b.sha else 2
+    # The number of calls; each call's part, key count and argument count; the arguments.
+    assert one.keys == ["x", "y"] and one.args == [2, at_a, 3 - at_a, 1, 1, 1, 0, 1]
+    assert two.args == [3, 3 - at_a, at_a, at_a, 1, 1, 0, 0, 1, 0, 2]
     assert SET_AND_ECHO in chain_text([a, b]) and NOTHING in chain_text([a, b])
+
+
+def test_one_part_called_several_times_in_a_chain(redis_client: redis.Redis) -> None:
+    chains = ScriptChains(redis_client)
+    echo = redis_client.register_script(SET_AND_ECHO)
+    answers = chains.run([ScriptCall(echo, [f"k{i}"], [str(i)]) for i in range(5)])
+    expected = [[f"k{i}".encode(), str(i).encode(), 1, 1] for i in range(5)]
+    assert [a.result for a in answers] == expected
+
+
+def test_threads_that_settle_together_share_round_trips_and_get_their_own_answers(
+    redis_client: redis.Redis,
+) -> None:
+    """Sixteen threads send 50 chains each at once: every answer is the thread's own,
+    every write lands, and chains that waited went out together (fewer EVALSHAs)."""
+    group = ChainGroup(ScriptChains(redis_client))
+    echo = redis_client.register_script(SET_AND_ECHO)
+    nothing = redis_client.register_script(NOTHING)
+    redis_client.config_resetstat()
+    wrong: list[object] = []
+    start = threading.Barrier(16)
+
+    def settle(t: int) -> None:
+        start.wait()
+        for i in range(50):
+            key = f"t{t}:{i}"
+            calls = [ScriptCall(nothing, [key + ":x"], []), ScriptCall(echo, [key], [i])]
+            answers = group.run(calls)
+            if answers[1].result != [key.encode(), str(i).encode(), 1, 1] or answers[0].error:
+                wrong.append(answers)
+
+    threads = [threading.Thread(target=settle, args=(t,)) for t in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+    assert len(redis_client.keys("t*")) == 16 * 50 * 2
+    evalshas = redis_client.info("commandstats")["cmdstat_evalsha"]["calls"]
+    assert evalshas < 16 * 50, evalshas
+
+
+def test_a_failed_round_trip_fails_every_chain_it_carried_and_no_other(
+    redis_client: redis.Redis,
+) -> None:
+    """While one chain is on its way three more wait; the round trip that carries those
+    three fails: each of the three threads gets the error, the first its answer, and
+    the next chain goes out as usual."""
+    release = threading.Event()
+    chains = _SecondTripFails(redis_client, release)
+    group = ChainGroup(chains)
+    echo = redis_client.register_script(SET_AND_ECHO)
+    outcomes: dict[str, object] = {}
+
+    def settle(name: str) -> None:
+        try:
+            outcomes[name] = group.run([ScriptCall(echo, [name], ["v"])])[0].result
+        except redis.ConnectionError as e:
+            outcomes[name] = e
+
+    first = threading.Thread(target=settle, args=("first",))
+    first.start()
+    assert chains.first_trip_started.wait(5)
+    waiting = [threading.Thread(target=settle, args=(f"w{i}",)) for i in range(3)]
+    for thread in waiting:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while len(group._waiting) < 3 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    release.set()
+    for thread in [first, *waiting]:
+        thread.join(5)
+    assert outcomes["first"] == [b"first", b"v", 1, 1]
+    assert all(isinstance(outcomes[f"w{i}"], redis.ConnectionError) for i in range(3)), outcomes
+    assert chains.trips == 2  # the three went out together
+    assert redis_client.exists("w0", "w1", "w2") == 0
+    assert group.run([ScriptCall(echo, ["after"], ["v"])])[0].result == [b"after", b"v", 1, 1]
+
+
+class _SecondTripFails(ScriptChains):
+    """The first round trip waits until released; the second fails as a whole."""
+
+    def __init__(self, client: redis.Redis, release: threading.Event) -> None:
+        super().__init__(client)
+        self.release = release
+        self.first_trip_started = threading.Event()
+        self.trips = 0
+
+    def run(self, calls: Sequence[ScriptCall]) -> list[PartAnswer]:
+        self.trips += 1
+        if self.trips == 1:
+            self.first_trip_started.set()
+            self.release.wait(5)
+        elif self.trips == 2:
+            raise redis.ConnectionError("the connection was lost")
+        return super().run(calls)

@@ -10,9 +10,16 @@ Each script becomes a Lua function of its own ``KEYS`` and ``ARGV`` (its text
 is unchanged: Dramatiq's dispatch script runs as it ships), called in order
 under ``pcall``, so a part that fails does not stop the parts after it, as in a
 pipeline. The chain answers, for each part, ``{1, result}`` or ``{0, error}``.
-The combined scripts are cached per process by the parts they join; Redis keeps
-them in its script cache like any other, and a Redis that lost them (a restart)
-is given them again by ``Script.__call__``.
+A combined script holds each distinct part once, and its arguments say which
+part each call runs: the calls of several messages' acks, in any order, share
+one script per set of distinct parts. The combined scripts are cached per
+process; Redis keeps them in its script cache like any other, and a Redis that
+lost them (a restart) is given them again by ``Script.__call__``.
+
+:class:`ChainGroup` lets the threads of a process share the round trip: a
+thread whose chain is ready while another thread's is on its way waits for that
+answer, then sends its own with every other chain that arrived meanwhile, as one
+script (a group commit). A lone chain goes at once.
 """
 
 from __future__ import annotations
@@ -28,23 +35,26 @@ from redis.exceptions import ResponseError
 
 from .jobs import ScriptCall
 
-_RUN_PARTS = """
-local n = {n}
-local keys_at, args_at = 1, 2 * n + 1
-local answers = {{}}
+#: ARGV: the number of calls n, then each call's part (an index into ``parts``), its
+#: key count and its argument count, then every call's arguments; KEYS: every call's.
+_RUN_CALLS = """
+local n = tonumber(ARGV[1])
+local keys_at, args_at = 1, 3 * n + 2
+local answers = {}
 for i = 1, n do
-  local nk, na = tonumber(ARGV[i]), tonumber(ARGV[n + i])
-  local keys, args = {{}}, {{}}
+  local part = parts[tonumber(ARGV[1 + i])]
+  local nk, na = tonumber(ARGV[1 + n + i]), tonumber(ARGV[1 + 2 * n + i])
+  local keys, args = {}, {}
   for j = 1, nk do keys[j] = KEYS[keys_at + j - 1] end
   for j = 1, na do args[j] = ARGV[args_at + j - 1] end
   keys_at, args_at = keys_at + nk, args_at + na
-  local ok, result = pcall(parts[i], keys, args)
+  local ok, result = pcall(part, keys, args)
   if ok then
-    answers[i] = {{1, result}}
+    answers[i] = {1, result}
   elseif type(result) == "table" and result.err then
-    answers[i] = {{0, result.err}}
+    answers[i] = {0, result.err}
   else
-    answers[i] = {{0, tostring(result)}}
+    answers[i] = {0, tostring(result)}
   end
 end
 return answers
@@ -79,15 +89,18 @@ class ScriptChains:
 
     def call(self, calls: Sequence[ScriptCall]) -> ScriptCall:
         """The chain of ``calls`` as one script call (to run, or to add to a pipeline)."""
-        script = self._script_for([c.script for c in calls])
+        parts = sorted({c.script.sha: c.script for c in calls}.items())
+        index = {sha: i for i, (sha, _) in enumerate(parts, start=1)}
+        script = self._script_for(tuple(sha for sha, _ in parts), [p for _, p in parts])
         keys = [key for c in calls for key in c.keys]
-        args: list[Any] = [len(c.keys) for c in calls]
+        args: list[Any] = [len(calls)]
+        args += [index[c.script.sha] for c in calls]
+        args += [len(c.keys) for c in calls]
         args += [len(c.args) for c in calls]
         args += [arg for c in calls for arg in c.args]
         return ScriptCall(script, keys, args)
 
-    def _script_for(self, parts: list[Script]) -> Script:
-        shape = tuple(part.sha for part in parts)
+    def _script_for(self, shape: tuple[str, ...], parts: list[Script]) -> Script:
         script = self._scripts.get(shape)
         if script is None:
             with self._lock:
@@ -97,11 +110,86 @@ class ScriptChains:
         return script
 
 
+class ChainGroup:
+    """Chains from several threads sent as one: at most one round trip in flight.
+
+    A thread that calls :meth:`run` while no chain is on its way sends its own at
+    once. One that comes while a chain is on its way waits; when that answer is
+    in, the first of the waiting threads sends, as one script, every chain that
+    waited. Each thread gets its own answers, or the error that failed the round
+    trip (the parts of every chain in it then did not run), and is woken once.
+    """
+
+    def __init__(self, chains: ScriptChains) -> None:
+        self.chains = chains
+        self._lock = threading.Lock()
+        self._waiting: list[_Waiting] = []
+        self._in_flight = False
+
+    def run(self, calls: Sequence[ScriptCall]) -> list[PartAnswer]:
+        mine = _Waiting(list(calls))
+        with self._lock:
+            self._waiting.append(mine)
+            leading = not self._in_flight
+            self._in_flight = True
+        if not leading:
+            mine.wait()  # for its answers, or to send the next group
+            if mine.done:
+                return mine.outcome()
+        with self._lock:
+            group, self._waiting = self._waiting, []
+        try:
+            answers = self.chains.run([call for waiting in group for call in waiting.calls])
+        except BaseException as e:
+            for waiting in group:
+                waiting.error = e
+        else:
+            at = 0
+            for waiting in group:
+                waiting.answers = answers[at : at + len(waiting.calls)]
+                at += len(waiting.calls)
+        finally:
+            with self._lock:
+                if self._waiting:
+                    self._waiting[0].wake()  # it sends the next group
+                else:
+                    self._in_flight = False
+            for waiting in group:
+                waiting.done = True
+                if waiting is not mine:
+                    waiting.wake()
+        return mine.outcome()
+
+
+class _Waiting:
+    """One thread's chain in a :class:`ChainGroup`, and the lock it sleeps on."""
+
+    def __init__(self, calls: list[ScriptCall]) -> None:
+        self.calls = calls
+        self.done = False
+        self.answers: list[PartAnswer] | None = None
+        self.error: BaseException | None = None
+        self._signal = threading.Lock()
+        self._signal.acquire()
+
+    def wait(self) -> None:
+        self._signal.acquire()
+
+    def wake(self) -> None:
+        self._signal.release()
+
+    def outcome(self) -> list[PartAnswer]:
+        if self.error is not None:
+            raise self.error
+        assert self.answers is not None
+        return self.answers
+
+
 def chain_text(parts: Sequence[Script]) -> str:
-    """The Lua text that runs ``parts`` in order, each with its own KEYS and ARGV."""
+    """The Lua text that runs calls of ``parts``, each with its own KEYS and ARGV."""
     functions = [_as_function(part.script) for part in parts]
     listed = ",\n".join(functions)
-    return f"local parts = {{\n{listed}\n}}\n" + _RUN_PARTS.format(n=len(parts))
+    return f"local parts = {{\n{listed}\n}}\n" + _RUN_CALLS
 
 
 def _as_function(text: str | bytes | memoryview) -> str:

@@ -65,7 +65,7 @@ from redis.exceptions import ResponseError
 from .jobs import ScriptCall
 from .logs import get_logger
 from .operator_controls import HoldBack
-from .script_chain import ScriptChains
+from .script_chain import ChainGroup, ScriptChains
 from .start_writes import StartWriter
 
 log = get_logger(__name__)
@@ -104,6 +104,7 @@ class WakeupRedisBroker(RedisBroker):
         self._with_enqueue = threading.local()
         self._with_ack: dict[int, list[ScriptCall]] = {}  # delivery -> writes to send
         self.chains = ScriptChains(self.client)
+        self.settles = ChainGroup(self.chains)
         self._wake_script = self.client.register_script(_WAKE)
         self.start_writes = StartWriter(self.client)
 
@@ -158,14 +159,12 @@ class WakeupRedisBroker(RedisBroker):
             calls = self._with_ack.setdefault(delivery(message), [])
             calls.insert(0, start)
         dispatch = self._dispatch_call(command, queue_name, redis_message_id)
-        if not calls:
-            result = dispatch.run()
-        else:
-            *writes, acked = self.chains.run([*calls, dispatch])
-            for answer in writes:
-                if answer.error is not None:
-                    log.warning("write_with_ack_failed", queue=queue_name, error=answer.error)
-            result = acked.unwrap()
+        # With the other threads' acks that are ready while one is on its way.
+        *writes, acked = self.settles.run([*calls, dispatch])
+        for answer in writes:
+            if answer.error is not None:
+                log.warning("write_with_ack_failed", queue=queue_name, error=answer.error)
+        result = acked.unwrap()
         self._with_ack.pop(delivery(message), None)
         return result
 
