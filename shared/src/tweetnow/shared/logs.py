@@ -2,7 +2,8 @@
 
 Every line carries whatever is bound in the context (request_id, job_id, ...),
 so one id can be followed from the web request to every attempt of its job:
-the web binds the request's ids, ``LogContextMiddleware`` a job's. Every
+the web binds the request's ids, ``LogContextMiddleware`` a job's (read from
+the message only when a line is written). Every
 e-mail address in a line is masked (``a***@example.com``) before it is written.
 """
 
@@ -12,6 +13,7 @@ import logging
 import re
 import sys
 import time
+from contextvars import ContextVar
 from typing import Any
 
 import dramatiq
@@ -59,6 +61,34 @@ def mask_event_addresses(
     return {key: _masked(value) for key, value in event.items()}
 
 
+#: The ids of the attempt this thread runs (``LogContextMiddleware``): one context variable
+#: set per attempt, its fields joined to a line only when one is written (most attempts
+#: write none), rather than one bound per field.
+_current_job: ContextVar[dict[str, Any] | None] = ContextVar("tweetnow_job", default=None)
+
+
+def job_fields(message: MessageProxy) -> dict[str, Any]:
+    """The ids every line of an attempt carries (taken when it starts: Retries counts the
+    attempt in the message before the "after" hooks that log how it ended)."""
+    return {
+        "job_id": message.message_id,
+        "request_id": message.options.get("request_id"),
+        "actor": message.actor_name,
+        "attempt": message.options.get("retries", 0) + 1,
+    }
+
+
+def merge_job_context(
+    logger: Any, method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """Add the running attempt's ids to a line (what the line sets itself wins)."""
+    fields = _current_job.get()
+    if fields is not None:
+        for key, value in fields.items():
+            event.setdefault(key, value)
+    return event
+
+
 def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     """Our own events go straight from structlog to stderr, one write per line, with no
     stdlib ``LogRecord`` in between (a request's log line was a fifth of its cost);
@@ -80,6 +110,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            merge_job_context,
             structlog.processors.add_log_level,
             structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -96,6 +127,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[
                 structlog.contextvars.merge_contextvars,
+                merge_job_context,
                 structlog.stdlib.add_log_level,
                 structlog.stdlib.add_logger_name,
                 structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -142,12 +174,7 @@ class LogContextMiddleware(Middleware):
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            job_id=message.message_id,
-            request_id=message.options.get("request_id"),
-            actor=message.actor_name,
-            attempt=message.options.get("retries", 0) + 1,
-        )
+        _current_job.set(job_fields(message))
         message.options["_started_monotonic"] = time.monotonic()
         _jobs_log.debug("job_started", queue=message.queue_name)
 
@@ -168,16 +195,11 @@ class LogContextMiddleware(Middleware):
             _jobs_log.error("job_failed", duration_ms=duration_ms, error=str(exception))
         else:
             _jobs_log.warning("job_will_retry", duration_ms=duration_ms, error=str(exception))
+        _current_job.set(None)
         structlog.contextvars.clear_contextvars()
 
     def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         message.options.pop("_started_monotonic", None)
-        _jobs_log.warning(
-            "job_skipped",
-            reason="the message was too old",
-            job_id=message.message_id,
-            request_id=message.options.get("request_id"),
-            actor=message.actor_name,
-            attempt=message.options.get("retries", 0) + 1,
-        )
+        _current_job.set(None)
+        _jobs_log.warning("job_skipped", reason="the message was too old", **job_fields(message))
         structlog.contextvars.clear_contextvars()
