@@ -15,7 +15,10 @@ Every worker process records into its group's files; one extra process forked
 by the Dramatiq CLI serves them all on ``METRICS_HOST:METRICS_PORT``
 (``GET /metrics``), adding the queue depths read from Redis at scrape time.
 Processes that only send (web, scheduler) record nothing: the metrics start in
-``after_process_boot``, which only workers run.
+``after_process_boot``, which only workers run. A worker process tallies its job
+metrics in memory and writes them to its files every ``FLUSH_S`` (each write
+takes prometheus_client's lock), so a scrape sees an attempt at most that long
+after it ended.
 
 | metric | type | labels |
 | --- | --- | --- |
@@ -38,6 +41,7 @@ collectors of its own with :class:`ScrapeCollectors` (the tweeter's X quotas).
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import json
 import os
@@ -133,6 +137,10 @@ DURATION_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 30
 REDIS_NAMESPACE = "dramatiq"
 
 
+#: How often a worker process writes its tallied job metrics to its files.
+FLUSH_S = 0.5
+
+
 @dataclass(frozen=True)
 class _ActorSeries:
     """One queue and actor's labelled children of the job metrics."""
@@ -142,52 +150,110 @@ class _ActorSeries:
     jobs: dict[str, Any]
 
 
+@dataclass
+class _Tally:
+    """One queue and actor's job metrics since the last flush."""
+
+    #: Attempts started minus attempts ended.
+    running: int = 0
+    #: Durations per bucket of ``DURATION_BUCKETS`` (then +Inf), not cumulative.
+    buckets: list[int] | None = None
+    seconds: float = 0.0
+    outcomes: dict[str, int] | None = None
+
+
+_BOUNDS = (*DURATION_BUCKETS, float("inf"))
+
+
 class JobMetrics(Middleware):
-    def __init__(self) -> None:
+    def __init__(self, flush_s: float = FLUSH_S) -> None:
         self._path: Path | None = None
         self._started: dict[str, float] = {}
         self._lock = threading.Lock()
         self._by_actor: dict[tuple[str, str], _ActorSeries] = {}
+        self._tallies: dict[tuple[str, str], _Tally] = {}
+        self._flush_s = flush_s
+        self._stop_flushing = threading.Event()
 
     @property
     def forks(self) -> list[Any]:
         return [serve_worker_metrics]
 
     def after_process_boot(self, broker: dramatiq.Broker) -> None:
-        self._path = path = use_group_dir(GROUP)
+        path = use_group_dir(GROUP)
+        self.record_into(path)
+        queues = sorted({q_name(q) for q in broker.get_declared_queues()})
+        (path / QUEUES_FILE).write_text("\n".join(queues) + "\n")
+
+    def record_into(self, path: Path, registry: Any = None) -> None:
+        """Make the metrics and start recording (``registry`` for a test's own)."""
         from prometheus_client import Counter, Gauge, Histogram
 
         labels = ["queue", "actor"]
         self.jobs = Counter(
-            "tweetnow_jobs", "Jobs processed, by outcome.", [*labels, "outcome"], registry=None
+            "tweetnow_jobs", "Jobs processed, by outcome.", [*labels, "outcome"], registry=registry
         )
         self.durations = Histogram(
             "tweetnow_job_duration_seconds",
             "Time spent processing a job attempt.",
             labels,
             buckets=DURATION_BUCKETS,
-            registry=None,
+            registry=registry,
         )
         self.in_progress = Gauge(
             "tweetnow_jobs_in_progress",
             "Jobs being processed now.",
             labels,
             multiprocess_mode="livesum",
-            registry=None,
+            registry=registry,
         )
-        self.retries = Counter("tweetnow_job_retries", "Retries scheduled.", labels, registry=None)
+        self.retries = Counter(
+            "tweetnow_job_retries", "Retries scheduled.", labels, registry=registry
+        )
         self.dead_letters = Counter(
             "tweetnow_job_dead_letters",
             "Messages moved to the dead-letter set.",
             labels,
-            registry=None,
+            registry=registry,
         )
-        queues = sorted({q_name(q) for q in broker.get_declared_queues()})
-        (path / QUEUES_FILE).write_text("\n".join(queues) + "\n")
+        self._path = path
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if self._path is not None:
+            threading.Thread(target=self._keep_flushing, name="job-metrics", daemon=True).start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self._stop_flushing.set()
 
     def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         if self._path is not None:
+            self.flush()
             mark_dead(self._path)
+
+    def _keep_flushing(self) -> None:
+        while not self._stop_flushing.wait(self._flush_s):
+            try:
+                self.flush()
+            except Exception:
+                log.exception("job_metrics_flush_failed")
+
+    def flush(self) -> None:
+        """Write what was tallied since the last flush to this process's files."""
+        with self._lock:
+            tallies, self._tallies = self._tallies, {}
+        for labels, tally in tallies.items():
+            series = self._series(labels)
+            if tally.running:
+                series.in_progress.inc(tally.running)
+            if tally.buckets is not None:
+                # Histogram.observe adds one to the sum and to the first bucket whose bound
+                # holds the value; the same, n at a time (values of prometheus_client's).
+                series.durations._sum.inc(tally.seconds)
+                for bucket, count in zip(series.durations._buckets, tally.buckets, strict=True):
+                    if count:
+                        bucket.inc(count)
+            for outcome, count in (tally.outcomes or {}).items():
+                self._counter(labels, series, outcome).inc(count)
 
     def _labels(self, message: dramatiq.Message[Any] | MessageProxy) -> tuple[str, str]:
         return q_name(message.queue_name), message.actor_name
@@ -202,10 +268,9 @@ class JobMetrics(Middleware):
         if self._path is not None:
             self.dead_letters.labels(*self._labels(message)).inc()
 
-    def _series(self, message: MessageProxy) -> _ActorSeries:
-        """The labelled series of the message's queue and actor, looked up once per pair
+    def _series(self, labels: tuple[str, str]) -> _ActorSeries:
+        """The labelled series of a queue and actor, looked up once per pair
         (prometheus_client's ``labels()`` checks and locks on every call)."""
-        labels = self._labels(message)
         series = self._by_actor.get(labels)
         if series is None:
             series = self._by_actor[labels] = _ActorSeries(
@@ -215,18 +280,26 @@ class JobMetrics(Middleware):
             )
         return series
 
-    def _count(self, message: MessageProxy, series: _ActorSeries, outcome: str) -> None:
+    def _counter(self, labels: tuple[str, str], series: _ActorSeries, outcome: str) -> Any:
         counter = series.jobs.get(outcome)
         if counter is None:  # made at its first use: no zero series for outcomes never seen
-            counter = series.jobs[outcome] = self.jobs.labels(*self._labels(message), outcome)
-        counter.inc()
+            counter = series.jobs[outcome] = self.jobs.labels(*labels, outcome)
+        return counter
+
+    def _tally(self, labels: tuple[str, str]) -> _Tally:
+        """The pair's tally (the caller holds the lock)."""
+        tally = self._tallies.get(labels)
+        if tally is None:
+            tally = self._tallies[labels] = _Tally()
+        return tally
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         if self._path is None:
             return
+        labels = self._labels(message)
         with self._lock:
             self._started[message.message_id] = time.perf_counter()
-        self._series(message).in_progress.inc()
+            self._tally(labels).running += 1
 
     def after_process_message(
         self,
@@ -238,18 +311,29 @@ class JobMetrics(Middleware):
     ) -> None:
         if self._path is None:
             return
-        series = self._series(message)
-        with self._lock:
-            started = self._started.pop(message.message_id, None)
-        if started is not None:
-            series.durations.observe(time.perf_counter() - started)
-            series.in_progress.dec()
+        ended = time.perf_counter()
         outcome = attempt_outcome(message, exception)
-        self._count(message, series, OUTCOME_LABELS.get(outcome, outcome))
+        self._count(message, OUTCOME_LABELS.get(outcome, outcome), ended)
 
     def after_skip_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
         if self._path is not None:
-            self._count(message, self._series(message), "skipped")
+            self._count(message, "skipped", None)
+
+    def _count(self, message: MessageProxy, outcome: str, ended: float | None) -> None:
+        labels = self._labels(message)
+        with self._lock:
+            tally = self._tally(labels)
+            started = self._started.pop(message.message_id, None)
+            if started is not None and ended is not None:
+                seconds = ended - started
+                tally.running -= 1
+                if tally.buckets is None:
+                    tally.buckets = [0] * len(_BOUNDS)
+                tally.buckets[bisect.bisect_left(_BOUNDS, seconds)] += 1
+                tally.seconds += seconds
+            if tally.outcomes is None:
+                tally.outcomes = {}
+            tally.outcomes[outcome] = tally.outcomes.get(outcome, 0) + 1
 
 
 class QueueDepths:
