@@ -8,13 +8,20 @@ from pathlib import Path
 import pytest
 from dramatiq.broker import MessageProxy
 from dramatiq.message import Message
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, values
 
 from tweetnow.shared import metrics
 from tweetnow.shared.metrics import DURATION_BUCKETS, JobMetrics
 
 #: Durations on, between and beyond the bucket bounds.
 DURATIONS = [0.0, 0.01, 0.0100001, 0.3, 0.3, 2.5, 899.0, 1200.0]
+
+
+@pytest.fixture(autouse=True)
+def _values_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Values of this process's own, whatever an earlier test switched prometheus_client to
+    (its multiprocess files would add up across tests)."""
+    monkeypatch.setattr(values, "ValueClass", values.MutexValue)
 
 
 def _message(n: int) -> MessageProxy:
