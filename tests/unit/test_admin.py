@@ -293,7 +293,9 @@ def test_workers_page_lists_registered_processes_and_their_jobs(admin, admin_dep
         registries.append(registry)
     running = POST_TWEET.message(PostTweet(tweet_id=1), message_id="running-job-1")
     # As the job status middleware does: the entry goes with "running", leaves with the outcome.
-    admin_deps.jobs.record_started(running.message_id, running=registries[0].running_entry(running))
+    admin_deps.jobs.record_started(
+        running.message_id, running=registries[0].running_entry(running, "2026-01-01T00:00:00.000Z")
+    )
     text = admin.get("/admin/workers").text
     assert '<span id="worker-count">3</span>' in text
     assert text.count('class="worker"') == 3 and "periodic, tweets" in text

@@ -311,10 +311,13 @@ class JobStatusStore:
         gets the job in the same round trip."""
         self.start_call(job_id, running=running).run()
 
-    def start_call(self, job_id: str, *, running: RunningEntry | None = None) -> ScriptCall:
+    def start_call(
+        self, job_id: str, *, running: RunningEntry | None = None, started_at: str | None = None
+    ) -> ScriptCall:
         """``record_started`` as a call to send later (``start_writes.StartWriter``)."""
         keys: list[KeyT] = [self._key(job_id)]
-        args: list[EncodableT] = [self.ttl_s, iso(utcnow()) or "", WORKER_NAME, job_id, ""]
+        started_at = started_at or iso(utcnow()) or ""
+        args: list[EncodableT] = [self.ttl_s, started_at, WORKER_NAME, job_id, ""]
         if running is not None:
             keys.append(running.key)
             args[4] = running.value
@@ -411,13 +414,13 @@ class RunningEntry:
     """A job's entry in its worker's record of what it runs: the hash and the value."""
 
     key: str
-    value: str
+    value: str | bytes
 
 
 class RunningJobs(Protocol):
     """Where a worker keeps what it runs (``worker_registry.WorkerRegistry``)."""
 
-    def running_entry(self, message: MessageProxy) -> RunningEntry | None:
+    def running_entry(self, message: MessageProxy, started_at: str) -> RunningEntry | None:
         """The message's entry, or None when this process keeps no such record."""
 
     def running_key(self) -> str | None:
@@ -456,8 +459,9 @@ class JobStatusMiddleware(Middleware):
         )
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
-        entry = self.running.running_entry(message) if self.running is not None else None
-        call = self.store.start_call(message.message_id, running=entry)
+        started_at = iso(utcnow()) or ""
+        entry = self.running.running_entry(message, started_at) if self.running else None
+        call = self.store.start_call(message.message_id, running=entry, started_at=started_at)
         # A broker that offers it sends the write in a batch, before the outcome.
         start_soon = getattr(broker, "start_soon", None)
         if start_soon is None:
