@@ -43,6 +43,9 @@ class StartWriter:
         self._added: dict[int, float] = {}  # delivery -> when its start write was added
         self._sending: dict[int, threading.Event] = {}  # delivery -> set once answered
         self._thread: threading.Thread | None = None
+        #: Whether the writer waits with no deadline (for a first write to hold); in a
+        #: timed wait it sees a write added meanwhile when it wakes, unwoken.
+        self._idle = False
 
     def add(self, delivery: int, call: ScriptCall) -> None:
         with self._lock:
@@ -51,7 +54,8 @@ class StartWriter:
                 self._thread.start()
             self._waiting[delivery] = call
             self._added[delivery] = time.monotonic()
-            if len(self._waiting) == 1:
+            if self._idle:
+                self._idle = False
                 self._lock.notify()
 
     def take(self, delivery: int) -> ScriptCall | None:
@@ -95,7 +99,9 @@ class StartWriter:
         every one that has. An attempt that ends before then takes its own start write."""
         while True:
             while not self._waiting:
+                self._idle = True
                 self._lock.wait()
+            self._idle = False
             oldest = min(self._added.values())
             wait_s = oldest + self.hold_s - time.monotonic()
             if wait_s <= 0:
