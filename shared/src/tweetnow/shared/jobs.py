@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +31,7 @@ from dramatiq.middleware import Middleware
 from redis.commands.core import Script
 from redis.typing import EncodableT, FieldT, KeyT
 
-from .clock import iso, utcnow
+from .clock import iso, iso_at, utcnow
 
 
 class JobState(StrEnum):
@@ -316,7 +317,7 @@ class JobStatusStore:
     ) -> ScriptCall:
         """``record_started`` as a call to send later (``start_writes.StartWriter``)."""
         keys: list[KeyT] = [self._key(job_id)]
-        started_at = started_at or iso(utcnow()) or ""
+        started_at = started_at or iso_at(time.time())
         args: list[EncodableT] = [self.ttl_s, started_at, WORKER_NAME, job_id, ""]
         if running is not None:
             keys.append(running.key)
@@ -349,8 +350,8 @@ class JobStatusStore:
         """``record_finished`` as a call to run later, e.g. with the message's ack; with
         ``running_key``, the job also leaves the worker's record of what it runs."""
         key = self._key(job_id)
-        now = utcnow()
-        minute = epoch_minute(now)
+        now = time.time()
+        minute = int(now) // 60  # epoch_minute
         keys: list[KeyT] = [
             key,
             key + ":attempts",
@@ -364,7 +365,7 @@ class JobStatusStore:
         args: list[EncodableT] = [
             self.ttl_s,
             str(state),
-            iso(now) or "",
+            iso_at(now),
             error or "",
             WORKER_NAME,
             int(keep_canceled),
@@ -459,7 +460,7 @@ class JobStatusMiddleware(Middleware):
         )
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
-        started_at = iso(utcnow()) or ""
+        started_at = iso_at(time.time())
         entry = self.running.running_entry(message, started_at) if self.running else None
         call = self.store.start_call(message.message_id, running=entry, started_at=started_at)
         # A broker that offers it sends the write in a batch, before the outcome.
