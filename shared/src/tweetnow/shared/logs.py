@@ -173,7 +173,7 @@ class LogContextMiddleware(Middleware):
     """
 
     def before_process_message(self, broker: dramatiq.Broker, message: MessageProxy) -> None:
-        structlog.contextvars.clear_contextvars()
+        # What the attempt before bound in this thread was cleared when it ended.
         _current_job.set(job_fields(message))
         message.options["_started_monotonic"] = time.monotonic()
         _jobs_log.debug("job_started", queue=message.queue_name)
