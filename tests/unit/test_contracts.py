@@ -204,3 +204,11 @@ def test_a_failure_ends_the_work_when_permanent_or_on_the_last_attempt():
         final_failure("X is down", permanent=False, last_attempt=True, attempts=9)
         == "gave up after 9 attempts: X is down"
     )
+
+
+def test_an_actor_declaring_an_option_of_middleware_we_do_not_install_fails_at_import() -> None:
+    """Callbacks, Pipelines and ShutdownNotifications are not on our brokers: an actor
+    that relied on one of their options fails when declared, not silently at run time."""
+    broker = StubBroker(middleware=project_middleware(JobStatusStore(redis.Redis(), ttl_s=60)))
+    with pytest.raises(ValueError, match="on_success"):
+        dramatiq.actor(lambda: None, broker=broker, actor_name="with_callback", on_success="x")

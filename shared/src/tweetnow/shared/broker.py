@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.middleware import CurrentMessage, Middleware, Retries, default_middleware
+from dramatiq.middleware import AgeLimit, CurrentMessage, Middleware, Retries, TimeLimit
 
 from .db import redis_client
 from .jobs import JobStatusMiddleware, JobStatusStore
@@ -21,12 +21,19 @@ from .settings import Settings
 from .wakeup import WakeupRedisBroker
 from .worker_registry import WorkerRegistry
 
+#: Dramatiq's default middleware that this project uses, in Dramatiq's order. Its other
+#: defaults (Callbacks, Pipelines, ShutdownNotifications) serve actor options that no
+#: actor here declares, and a broker calls every middleware for every message: an actor
+#: that declared one of those options would fail at import ("unknown options").
+DRAMATIQ_MIDDLEWARE: tuple[type[Middleware], ...] = (AgeLimit, TimeLimit, Retries)
+
 
 def project_middleware(store: JobStatusStore) -> list[Middleware]:
-    """Dramatiq's defaults plus job status, log context, metrics and the current message."""
+    """Dramatiq's middleware we use, plus job status, log context, metrics and the current
+    message."""
     middleware: list[Middleware] = []
     registry = WorkerRegistry()
-    for cls in default_middleware:
+    for cls in DRAMATIQ_MIDDLEWARE:
         if cls is Retries:
             # Before Retries in the list: "after" hooks run in reverse order, so
             # these see the outcome Retries decided (jobs.attempt_outcome).
