@@ -70,6 +70,13 @@ ensure_dockerd() {
     # A daemon ended without cleaning up (the machine's processes are ended
     # between sessions) leaves its pid file, and dockerd refuses to start then.
     rm -f "$pidfile"
+    # Its containerd leaves one too: if another process has since taken that pid,
+    # dockerd takes containerd for running and waits for its socket until it gives up.
+    local cpidfile=/var/run/docker/containerd/containerd.pid cpid=""
+    [[ -f $cpidfile ]] && cpid=$(<"$cpidfile")
+    if [[ -n $cpid && ! ( -r /proc/$cpid/comm && $(<"/proc/$cpid/comm") == containerd ) ]]; then
+      rm -f "$cpidfile"
+    fi
     log "starting dockerd (log: $DOCKERD_LOG)"
     # setsid: the daemon must outlive this script and its caller's process group.
     setsid dockerd >"$DOCKERD_LOG" 2>&1 </dev/null &
