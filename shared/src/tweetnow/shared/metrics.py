@@ -51,7 +51,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
@@ -150,6 +150,9 @@ class _ActorSeries:
     jobs: dict[str, Any]
 
 
+_BOUNDS = (*DURATION_BUCKETS, float("inf"))
+
+
 @dataclass
 class _Tally:
     """One queue and actor's job metrics since the last flush."""
@@ -157,12 +160,9 @@ class _Tally:
     #: Attempts started minus attempts ended.
     running: int = 0
     #: Durations per bucket of ``DURATION_BUCKETS`` (then +Inf), not cumulative.
-    buckets: list[int] | None = None
+    buckets: list[int] = field(default_factory=lambda: [0] * len(_BOUNDS))
     seconds: float = 0.0
-    outcomes: dict[str, int] | None = None
-
-
-_BOUNDS = (*DURATION_BUCKETS, float("inf"))
+    outcomes: dict[str, int] = field(default_factory=dict)
 
 
 class JobMetrics(Middleware):
@@ -245,14 +245,14 @@ class JobMetrics(Middleware):
             series = self._series(labels)
             if tally.running:
                 series.in_progress.inc(tally.running)
-            if tally.buckets is not None:
+            if any(tally.buckets):
                 # Histogram.observe adds one to the sum and to the first bucket whose bound
                 # holds the value; the same, n at a time (values of prometheus_client's).
                 series.durations._sum.inc(tally.seconds)
                 for bucket, count in zip(series.durations._buckets, tally.buckets, strict=True):
                     if count:
                         bucket.inc(count)
-            for outcome, count in (tally.outcomes or {}).items():
+            for outcome, count in tally.outcomes.items():
                 self._counter(labels, series, outcome).inc(count)
 
     def _labels(self, message: dramatiq.Message[Any] | MessageProxy) -> tuple[str, str]:
@@ -327,12 +327,8 @@ class JobMetrics(Middleware):
             if started is not None and ended is not None:
                 seconds = ended - started
                 tally.running -= 1
-                if tally.buckets is None:
-                    tally.buckets = [0] * len(_BOUNDS)
                 tally.buckets[bisect.bisect_left(_BOUNDS, seconds)] += 1
                 tally.seconds += seconds
-            if tally.outcomes is None:
-                tally.outcomes = {}
             tally.outcomes[outcome] = tally.outcomes.get(outcome, 0) + 1
 
 
