@@ -16,12 +16,16 @@ import json, sys
 import tweetnow.web.app
 from tweetnow.web.tweet_text import weighted_length
 import tweetnow.web.pages.tweet_rules
+from tweetnow.web.twitter_text_import import PATTERN_SOURCES, READS_DATA
+emoji_module = vars(sys.modules[READS_DATA])
 loaded = sys.modules.get("pkg_resources")
 print(json.dumps({{
     "pkg_resources": None if loaded is None else type(loaded).__name__,
     "real": getattr(loaded, "__file__", None) is not None,
     "emoji_weight": weighted_length("\\U0001F600"),
     "text_weight": weighted_length("caf\\u00e9 https://example.com/a"),
+    "kept": sorted(set(PATTERN_SOURCES) & set(emoji_module)),
+    "pattern": type(emoji_module.get("emoji")).__name__,
 }}))
 """
 
@@ -43,6 +47,14 @@ def test_the_web_loads_twitter_text_without_pkg_resources() -> None:
     # The emoji list the stand-in read is the one that makes an emoji weigh two.
     assert found["emoji_weight"] == 2
     assert found["text_weight"] == 5 + 23
+
+
+def test_what_the_emoji_pattern_was_built_from_is_not_kept() -> None:
+    found = probe()
+    assert found["kept"] == []
+    assert found["pattern"] == "Pattern"
+    # The pattern alone still weighs an emoji as two characters.
+    assert found["emoji_weight"] == 2
 
 
 def test_a_real_pkg_resources_imported_before_is_left_in_place() -> None:
