@@ -57,7 +57,7 @@ test-faults: venv redis ## Fault suite: SIGKILLed workers, Redis restart, locked
 screenshots: venv redis chromium ## Run the browser tests and keep their screenshots in docs/screenshots/ (the README shows them)
 	TWEETNOW_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(VENV)/bin/pytest tests/browser
 
-bench: $(BENCH_STAMP) redis wrk postgres ## Benchmarks (numbers and targets in the README; installs wrk, PostgreSQL and the peers they compare with); writes bench/results/ and docs/bench/numbers.svg
+bench: $(BENCH_STAMP) redis wrk postgres ## Benchmarks (numbers and targets in the README; installs wrk, PostgreSQL and the peers they compare with; builds the images to report their layers when Docker is reachable); writes bench/results/ and docs/bench/numbers.svg
 	$(PY) -m bench.run
 	$(PY) -m bench.pages
 	$(PY) -m bench.admin

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import redis
 
-from bench import done, overhead, pickup, throughput, web_load
+from bench import done, images, overhead, pickup, throughput, web_load
 from bench.chart import render
 from bench.machine import group_rss_mb, largest_process_rss_mb, load_average, worker_memory_mb
 from bench.stack import start_stack
@@ -199,10 +199,26 @@ def table(r: dict) -> list[str]:
         lines.append(
             f"    worker {pid:<10} RSS {m['rss']:>6}  PSS {m['pss']:>6}  USS {m['uss']:>6}"
         )
+    lines += image_lines(r.get("images"))
     lines.append("\nTARGETS  (issue 15; ratios of numbers from this run)")
     for row in r["targets"]:
         met = "met" if row["met"] else "NOT met"
         lines.append(f"  {row['target']:<46}{row['value']:>8}  {row['goal']:<12}{met}")
+    return lines
+
+
+def image_lines(found: dict | None) -> list[str]:
+    if found is None:
+        return ["\nIMAGES  not measured: Docker is not reachable"]
+    if "error" in found:
+        return [f"\nIMAGES  not measured: {found['error']}"]
+    lines = [
+        f"\nIMAGES  built by docker compose; MB added over the base {found['base']} "
+        f"({found['base_mb']} MB), by layer"
+    ]
+    for service, v in found["services"].items():
+        layers = ", ".join(f"{layer['mb']} ({layer['made_by'][:40]})" for layer in v["layers"])
+        lines.append(f"  {service:<12}{v['added_mb']:>7} MB  {layers}")
     return lines
 
 
@@ -268,6 +284,7 @@ def main() -> None:
         "sizes": n,
         "versions": versions(),
     }
+    results["images"] = images.run()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "micro").mkdir()

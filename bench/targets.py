@@ -87,6 +87,26 @@ def evaluate(r: dict) -> list[Target]:
             "<",
             "MiB",
         ),
+        *_image_targets(r.get("images")),
+    ]
+
+
+def _image_targets(found: dict | None) -> list[Target]:
+    """The largest service image over its base, when the run could build the images."""
+    if not found or "error" in found:
+        return []
+    service, largest = max(
+        ((name, v["added_mb"]) for name, v in found["services"].items()), key=lambda x: x[1]
+    )
+    return [
+        Target(
+            f"largest service image over its base ({service})",
+            "image over its base, MB",
+            largest,
+            80,
+            "<",
+            "MB",
+        )
     ]
 
 
