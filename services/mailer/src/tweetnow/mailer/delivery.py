@@ -74,7 +74,7 @@ class MailDelivery:
         mail = claim.mail
         if claim.took_over:
             log.warning("mail_lease_taken_over", mail_id=mail.id, attempt=mail.attempts)
-        log.info("mail_sending", mail_id=mail.id, kind=mail.kind, attempt=mail.attempts)
+        log.debug("mail_sending", mail_id=mail.id, kind=mail.kind, attempt=mail.attempts)
         try:
             self._send(mail)
         except Exception as exc:

@@ -139,7 +139,7 @@ class TweetPoster:
                 x_id = self._post_part(tweet, account, client, part, reply_to, claim, last_attempt)
                 if part.in_thread:
                     tweet_parts.record_posted(tweet.id, part.position, x_id)
-                    log.info(
+                    log.debug(
                         "thread_part_sent", tweet_id=tweet.id, part=part.label(), x_tweet_id=x_id
                     )
                 posted.append(x_id)
@@ -162,7 +162,7 @@ class TweetPoster:
     ) -> str:
         """Post one part (its images first), as a reply to ``reply_to``: X's id for it.
         Raises when the tweet is to be retried or has failed."""
-        log.info("tweet_posting", tweet_id=tweet.id, attempt=tweet.attempts, part=part.label())
+        log.debug("tweet_posting", tweet_id=tweet.id, attempt=tweet.attempts, part=part.label())
         try:
             media_ids = self._upload_images(tweet, account, part)
             self._reserve_quota(tweet, account)
