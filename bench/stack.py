@@ -21,6 +21,9 @@ def start_stack(workdir: Path) -> tuple[dict[str, str], RedisServer, list[Proces
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL")
         or f"sqlite:///{workdir / 'bench.sqlite3'}",
         "SECRET_KEY": "bench",
+        # What the images write (and what a line costs in production), not the
+        # development default's readable lines.
+        "LOG_FORMAT": "json",
         "WEB_PORT": str(web_port),
         "WEB_CONCURRENCY": "2",
         # The HTTP runs post tens of thousands of tweets that no tweeter takes.
