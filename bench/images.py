@@ -62,7 +62,8 @@ def run() -> dict[str, object] | None:
     if build.returncode != 0:
         return {"error": "docker compose build failed: " + build.stderr.strip()[-300:]}
     base = os.environ.get("PYTHON_IMAGE", DEFAULT_BASE)
-    base_layers = len(_history(base))
+    base_history = _history(base)
+    base_layers = len(base_history)
     services: dict[str, object] = {}
     for service in SERVICES:
         ours = _history(image_name(service))[:-base_layers]
@@ -74,5 +75,5 @@ def run() -> dict[str, object] | None:
                 if size
             ],
         }
-    base_mb = round(sum(size for size, _ in _history(base)) / MB, 1)
+    base_mb = round(sum(size for size, _ in base_history) / MB, 1)
     return {"base": base, "base_mb": base_mb, "services": services}
