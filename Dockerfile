@@ -14,6 +14,11 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
+# strip, for the compiled modules below; in this stage only.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends binutils \
+ && rm -rf /var/lib/apt/lists/*
+
 # The venv, without its own setuptools (a service that needs it at run time
 # pins it), and the build backend, by hash, beside the venv rather than in it.
 COPY requirements/build-backend.txt /tmp/build-backend.txt
@@ -26,6 +31,15 @@ RUN python3 -m venv /opt/venv \
 ARG SERVICE
 COPY requirements/${SERVICE}.txt /tmp/requirements.txt
 RUN /opt/venv/bin/pip install --require-hashes -r /tmp/requirements.txt
+
+# The wheels' compiled modules carry their symbol tables: about 9 MB of the web
+# image (cryptography, pillow, falcon, hiredis). Strip them, then load each one
+# so that a module strip has damaged fails the build, not a container. The
+# libraries the wheels bundle (*.libs/) stay as they come: their headers were
+# rewritten when the wheel was built, and strip makes those files larger.
+RUN find /opt/venv/lib -name '*.so' ! -path '*.libs/*' -exec strip --strip-unneeded {} + \
+ && /opt/venv/bin/python -c 'import ctypes, pathlib; \
+[ctypes.CDLL(str(so)) for so in pathlib.Path("/opt/venv/lib").rglob("*.so") if not so.parent.name.endswith(".libs")]'
 
 # Then our packages, built with the pinned backend and installed without
 # dependencies (everything they need is pinned above): the service's own, and
