@@ -71,7 +71,7 @@ postgres: ## Make sure PostgreSQL's server binaries are installed (Debian's pack
 bench-rows: $(BENCH_STAMP) redis wrk postgres ## A million tweets in a throwaway PostgreSQL (needs initdb/pg_ctl, wrk, redis-server; ~5 min): EXPLAIN and HTTP p50/p99 before and after migration 7; writes bench/results/rows.json and docs/bench/explain.md
 	$(PY) -m bench.rows
 
-lint: venv ## ruff lint and format check, then the type checker over every package
+lint: venv ## ruff lint and format check, then the type checker over every package and the benchmarks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

@@ -19,7 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 
+import dramatiq
 import falcon
 import falcon.testing
 
@@ -110,10 +112,10 @@ def seed(deps: WebDeps) -> tuple[dict[str, str], dict[str, str]]:
                 jobs.record_finished(job_id, JobState.SUCCEEDED)
     for n in range(3):
         registry = WorkerRegistry(name=f"tweeter-{n}:{100 + n}", interval_s=3600)
-        registry.after_worker_boot(
-            SimpleNamespace(client=client, get_declared_queues=set, broker_id=f"bench-{n}"),
-            SimpleNamespace(consumer_whitelist={"tweets", "periodic"}, worker_threads=8),
-        )
+        # Stand-ins holding only what the registry reads of a booted broker and worker.
+        booted = SimpleNamespace(client=client, get_declared_queues=set, broker_id=f"bench-{n}")
+        worker = SimpleNamespace(consumer_whitelist={"tweets", "periodic"}, worker_threads=8)
+        registry.after_worker_boot(cast(dramatiq.Broker, booted), cast(dramatiq.Worker, worker))
     app = falcon.App()
     app.add_route("/start", _StartSession(SessionManager(deps.settings), admin))
     cookies = falcon.testing.TestClient(app).simulate_get("/start").cookies

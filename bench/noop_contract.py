@@ -37,3 +37,8 @@ def record_pickup(sent_at: float) -> None:
     if _client is None:
         _client = redis.Redis.from_url(os.environ["REDIS_URL"])
     _client.rpush(PICKED_KEY, f"{sent_at} {time.time()}")
+
+
+def as_text(entry: bytes | str) -> str:
+    """An entry of PICKED_KEY as read back (bytes, unless the client decodes)."""
+    return entry.decode() if isinstance(entry, bytes) else entry

@@ -26,7 +26,7 @@ from tweetnow.shared.settings import Settings
 
 
 def _measure(
-    client: redis.Redis, n: int, enqueue: Callable[[], None], start: Callable[[], Process]
+    client: redis.Redis, n: int, enqueue: Callable[[], object], start: Callable[[], Process]
 ) -> dict[str, float]:
     client.flushdb()
     t0 = time.perf_counter()

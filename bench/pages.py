@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import falcon
@@ -100,12 +101,20 @@ def seed(settings: Settings) -> dict[str, str]:
     return {name: cookie.value for name, cookie in result.cookies.items()}
 
 
+def _get_in_process(client: falcon.testing.TestClient, path: str, cookies: dict[str, str]) -> int:
+    return client.simulate_get(path, cookies=cookies).status_code
+
+
+def _get_over_http(session: requests.Session, url: str) -> int:
+    return session.get(url, timeout=10).status_code
+
+
 def bench_in_process(settings: Settings, cookies: dict[str, str], n: int) -> dict[str, dict]:
     client = falcon.testing.TestClient(create_app(WebDeps.from_settings(settings)))
     results = {}
     for name, path in PAGES.items():
         jar = {} if name == "landing" else cookies
-        samples = time_calls(lambda p=path, c=jar: client.simulate_get(p, cookies=c).status_code, n)
+        samples = time_calls(partial(_get_in_process, client, path, jar), n)
         results[name] = summary(samples)
     return results
 
@@ -120,7 +129,7 @@ def bench_http(env: dict[str, str], workdir: Path, cookies: dict[str, str], n: i
             if name != "landing":
                 session.cookies.update(cookies)
             url = env["PUBLIC_BASE_URL"] + path
-            samples = time_calls(lambda s=session, u=url: s.get(u, timeout=10).status_code, n)
+            samples = time_calls(partial(_get_over_http, session, url), n)
             results[name] = summary(samples)
     finally:
         web.stop()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import redis
 
-from bench.noop_contract import BENCH_NOOP, PICKED_KEY, Noop
+from bench.noop_contract import BENCH_NOOP, PICKED_KEY, Noop, as_text
 from bench.stats import latency_summary
 from bench.workers import dramatiq_worker
 from tweetnow.shared.broker import build_broker
@@ -55,7 +55,7 @@ def run_mode(redis_url: str, workdir: Path, mode: str, samples: int) -> dict[str
             send(producer, BENCH_NOOP, Noop(sent_at=time.time()))
             raw = client.blpop([PICKED_KEY], timeout=10)
             assert raw is not None, "the job did not run within 10 s"
-            sent, picked = (float(x) for x in raw[1].decode().split())
+            sent, picked = (float(x) for x in as_text(raw[1]).split())
             latencies.append((picked - sent) * 1000)
     finally:
         worker.stop()

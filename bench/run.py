@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -63,13 +64,13 @@ def sample_max_rss(pgid: int, stop: threading.Event, out: list[float]) -> None:
         out.append(group_rss_mb(pgid))
 
 
-def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, object]:
+def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, Any]:
     env, server, procs = start_stack(workdir)
     web, sandbox = procs
     stack = Stack(web_url=env["PUBLIC_BASE_URL"], sandbox_url=env["X_SANDBOX_PUBLIC_URL"])
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     try:
-        stop, web_rss = threading.Event(), []
+        stop, web_rss = threading.Event(), list[float]()
         sampler = threading.Thread(target=sample_max_rss, args=(web.pid, stop, web_rss))
         sampler.start()
         out["http"] = web_load.run(stack, env, workdir, n["http_seconds"], n["http_rounds"])

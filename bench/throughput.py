@@ -17,6 +17,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypedDict
 
 import redis
 
@@ -27,6 +28,13 @@ from tests.support.stack import Stack
 QUEUE_KEY = "dramatiq:tweets"
 
 
+class TweeterRun(TypedDict):
+    tweets: int
+    tweets_per_s: float
+    #: The largest tweeter's RSS a second into the run (None: not sampled in time).
+    rss_mb_per_tweeter_under_load: float | None
+
+
 def start_tweeter(env: dict[str, str], workdir: Path, name: str) -> Process:
     proc = Process(name, [console_script("tweetnow-tweeter")], env, workdir / f"{name}.log")
     proc.start().wait_for_log("Worker process is ready for action", timeout=60)
@@ -35,7 +43,7 @@ def start_tweeter(env: dict[str, str], workdir: Path, name: str) -> Process:
 
 def one_run(
     stack: Stack, env: dict[str, str], workdir: Path, processes: int, latency_ms: int, n: int
-) -> dict[str, float]:
+) -> TweeterRun:
     client = redis.Redis.from_url(env["REDIS_URL"])
     client.delete(QUEUE_KEY)
     stack.set_faults(latency_ms=latency_ms)
@@ -53,15 +61,17 @@ def one_run(
         start_tweeter(env, workdir, f"tput-{processes}-{latency_ms}-{i}") for i in range(processes)
     ]
     rss: list[float] = []
+
+    def sample_rss() -> None:
+        time.sleep(1)
+        rss.extend(group_rss_mb(t.pid) for t in tweeters)
+
     try:
         t0 = time.time()
         client.rename("bench:held", QUEUE_KEY)
         for _ in range(processes):
             client.lpush(f"{QUEUE_KEY}.wake", 1)
-        sampler = threading.Thread(
-            target=lambda: (time.sleep(1), rss.extend(group_rss_mb(t.pid) for t in tweeters)),
-            daemon=True,
-        )
+        sampler = threading.Thread(target=sample_rss, daemon=True)
         sampler.start()
         while len(posted := stack.sandbox_tweets(person.username)) < n:
             time.sleep(0.2)
@@ -74,15 +84,17 @@ def one_run(
         for t in tweeters:
             t.stop()
         stack.clear_faults()
-    return {
-        "tweets": n,
-        "tweets_per_s": round(n / (last - t0), 1),
-        "rss_mb_per_tweeter_under_load": max(rss) if rss else None,
-    }
+    return TweeterRun(
+        tweets=n,
+        tweets_per_s=round(n / (last - t0), 1),
+        rss_mb_per_tweeter_under_load=max(rss) if rss else None,
+    )
 
 
-def run(stack: Stack, env: dict[str, str], workdir: Path, n_fast: int, n_slow: int) -> dict:
-    results: dict[str, object] = {}
+def run(
+    stack: Stack, env: dict[str, str], workdir: Path, n_fast: int, n_slow: int
+) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
     for latency_ms, n in ((0, n_fast), (300, n_slow)):
         one = one_run(stack, env, workdir, 1, latency_ms, n)
         three = one_run(stack, env, workdir, 3, latency_ms, 3 * n)

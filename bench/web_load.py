@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tests.support.processes import Process, console_script, free_port
 from tests.support.stack import Stack
@@ -34,6 +35,9 @@ STEADY_CONNECTIONS, STEADY_RATE = 8, 100
 STEADY_ROW = f"POST /api/tweets, steady {STEADY_RATE}/s asked"
 #: The PostgreSQL rows are named as the SQLite ones, with this after.
 ON_POSTGRES = " (PostgreSQL)"
+#: One row of the report: the median round's wrk numbers (``wrk()``), how many rounds
+#: ran, and the spread of req/s and p99 over them.
+Row = dict[str, Any]
 #: People whose API tokens take turns in the POST runs: enough that none of them has
 #: more pending tweets than MAX_PENDING_TWEETS allows by default (500), so the limit
 #: check counts as many rows as it can in production.
@@ -160,7 +164,7 @@ def run(
     rounds: int,
     *,
     keep: list[str] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Row]:
     """Every load ``rounds`` times, interleaved, so a busy moment hits them all alike;
     with ``keep``, only the rows whose names hold one of its words (and the bare ones)."""
     if shutil.which("wrk") is None:
@@ -181,7 +185,7 @@ def run(
 
 def postgres_rows(
     stack: Stack, env: dict[str, str], workdir: Path, duration_s: int, rounds: int
-) -> dict[str, object]:
+) -> dict[str, Row]:
     """The accept rows again with the web on PostgreSQL (a throwaway cluster, pooled
     connections), beside the bare Falcon POST in the same rounds."""
     from bench.postgres import throwaway_postgres
@@ -218,7 +222,7 @@ def postgres_rows(
             web.stop()
 
 
-def _rounds(plan: list[Load], duration_s: int, rounds: int) -> dict[str, object]:
+def _rounds(plan: list[Load], duration_s: int, rounds: int) -> dict[str, Row]:
     for load in plan:  # warm up: first requests import, connect and fill caches
         wrk(load, 1)
     rows: dict[str, list[dict[str, float]]] = {load.name: [] for load in plan}
@@ -228,7 +232,7 @@ def _rounds(plan: list[Load], duration_s: int, rounds: int) -> dict[str, object]
     return {name: summarise(samples) for name, samples in rows.items()}
 
 
-def summarise(samples: list[dict[str, float]]) -> dict[str, object]:
+def summarise(samples: list[dict[str, float]]) -> Row:
     """The median round (by req/s) and the spread of req/s and p99 over the rounds."""
     ordered = sorted(samples, key=lambda s: s["rps"])
     middle = ordered[len(ordered) // 2]

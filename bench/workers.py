@@ -8,7 +8,7 @@ from pathlib import Path
 
 import redis
 
-from bench.noop_contract import PICKED_KEY, QUEUES
+from bench.noop_contract import PICKED_KEY, QUEUES, as_text
 from tests.support.processes import Process, console_script
 
 READY = "Worker process is ready for action"
@@ -55,7 +55,7 @@ def pickups(client: redis.Redis) -> list[tuple[float, float]]:
     """(sent_at, picked_at) of every no-op that ran, in order."""
     out = []
     for raw in client.lrange(PICKED_KEY, 0, -1):
-        sent, picked = raw.decode().split()
+        sent, picked = as_text(raw).split()
         out.append((float(sent), float(picked)))
     return out
 
