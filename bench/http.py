@@ -32,7 +32,8 @@ def main() -> None:
         stack = Stack(web_url=env["PUBLIC_BASE_URL"], sandbox_url=env["X_SANDBOX_PUBLIC_URL"])
         try:
             memory = worker_memory_mb(web.pid)
-            rows = web_load.run(stack, env, workdir, seconds, rounds, keep=keep)
+            http_run = web_load.run(stack, env, workdir, seconds, rounds, keep=keep)
+            rows = http_run.rows
             if os.environ.get("BENCH_POSTGRES", "1") == "1":
                 rows |= web_load.postgres_rows(stack, env, workdir, seconds, rounds)
         finally:
@@ -47,6 +48,7 @@ def main() -> None:
             f"{v['errors']:>6}{v['client_cpu_pct']:>7}%  {v.get('asked_rps', '')}"
         )
     print("gunicorn workers at rest (MiB):", json.dumps(memory))
+    print("bare Falcon's workers after the runs (MiB):", json.dumps(http_run.bare_workers_mb))
 
 
 if __name__ == "__main__":

@@ -73,8 +73,10 @@ def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, Any]:
         stop, web_rss = threading.Event(), list[float]()
         sampler = threading.Thread(target=sample_max_rss, args=(web.pid, stop, web_rss))
         sampler.start()
-        out["http"] = web_load.run(stack, env, workdir, n["http_seconds"], n["http_rounds"])
+        http_run = web_load.run(stack, env, workdir, n["http_seconds"], n["http_rounds"])
+        out["http"] = http_run.rows
         out["web_workers_mb"] = worker_memory_mb(web.pid)
+        out["bare_falcon_workers_mb"] = http_run.bare_workers_mb
         stop.set()
         sampler.join()
         # No worker took the accepted tweets: drop their messages and cancel their rows,
@@ -193,13 +195,14 @@ def table(r: dict) -> list[str]:
         for name, mb in procs.items():
             lines.append(f"  {when:<16}{name:<42}{mb}")
     lines.append(
-        "  each gunicorn worker, MiB (RSS: every page it maps; PSS: shared pages split "
-        "among their sharers; USS: its own)"
+        "  each gunicorn worker after the HTTP runs, MiB (RSS: every page it maps; PSS: "
+        "shared pages split among their sharers; USS: its own)"
     )
-    for pid, m in r.get("web_workers_mb", {}).items():
-        lines.append(
-            f"    worker {pid:<10} RSS {m['rss']:>6}  PSS {m['pss']:>6}  USS {m['uss']:>6}"
-        )
+    for app, key in (("web", "web_workers_mb"), ("bare Falcon", "bare_falcon_workers_mb")):
+        for pid, m in r.get(key, {}).items():
+            lines.append(
+                f"    {app:<12} {pid:<10} RSS {m['rss']:>6}  PSS {m['pss']:>6}  USS {m['uss']:>6}"
+            )
     lines += image_lines(r.get("images"))
     lines.append("\nTARGETS  (issue 15; ratios of numbers from this run)")
     for row in r["targets"]:

@@ -21,8 +21,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from bench.machine import worker_memory_mb
 from tests.support.processes import Process, console_script, free_port
 from tests.support.stack import Stack
 
@@ -38,6 +39,14 @@ ON_POSTGRES = " (PostgreSQL)"
 #: One row of the report: the median round's wrk numbers (``wrk()``), how many rounds
 #: ran, and the spread of req/s and p99 over them.
 Row = dict[str, Any]
+
+
+class HttpRun(NamedTuple):
+    rows: dict[str, Row]
+    #: Each bare Falcon gunicorn worker's RSS, PSS and USS in MiB (``worker_memory_mb``).
+    bare_workers_mb: dict[str, dict[str, float]]
+
+
 #: People whose API tokens take turns in the POST runs: enough that none of them has
 #: more pending tweets than MAX_PENDING_TWEETS allows by default (500), so the limit
 #: check counts as many rows as it can in production.
@@ -164,9 +173,10 @@ def run(
     rounds: int,
     *,
     keep: list[str] | None = None,
-) -> dict[str, Row]:
+) -> HttpRun:
     """Every load ``rounds`` times, interleaved, so a busy moment hits them all alike;
-    with ``keep``, only the rows whose names hold one of its words (and the bare ones)."""
+    with ``keep``, only the rows whose names hold one of its words (and the bare ones).
+    Then the bare app's workers' memory, at rest after the same runs as the web's."""
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: `make bench` installs Debian's package")
     tokens = people_tokens(stack, PEOPLE)
@@ -178,7 +188,8 @@ def run(
             for load in loads(stack.web_url, bare_url, tokens)
             if not keep or load.name.startswith("bare") or any(w in load.name for w in keep)
         ]
-        return _rounds(plan, duration_s, rounds)
+        rows = _rounds(plan, duration_s, rounds)
+        return HttpRun(rows, worker_memory_mb(bare.pid))
     finally:
         bare.stop()
 
