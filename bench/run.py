@@ -25,7 +25,7 @@ from typing import Any
 
 import redis
 
-from bench import done, images, overhead, pickup, throughput, web_load
+from bench import done, image_web, images, overhead, pickup, throughput, web_load
 from bench.chart import render
 from bench.machine import group_rss_mb, largest_process_rss_mb, load_average, worker_memory_mb
 from bench.stack import start_stack
@@ -64,7 +64,7 @@ def sample_max_rss(pgid: int, stop: threading.Event, out: list[float]) -> None:
         out.append(group_rss_mb(pgid))
 
 
-def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, Any]:
+def stack_benchmarks(workdir: Path, n: dict[str, int], *, image_built: bool) -> dict[str, Any]:
     env, server, procs = start_stack(workdir)
     web, sandbox = procs
     stack = Stack(web_url=env["PUBLIC_BASE_URL"], sandbox_url=env["X_SANDBOX_PUBLIC_URL"])
@@ -79,6 +79,10 @@ def stack_benchmarks(workdir: Path, n: dict[str, int]) -> dict[str, Any]:
         out["bare_falcon_workers_mb"] = http_run.bare_workers_mb
         stop.set()
         sampler.join()
+        if image_built:
+            # The memory target's workers: the web image's, after the same kinds of requests.
+            tokens = web_load.people_tokens(stack, 10)
+            out["web_image_workers"] = image_web.run(env, workdir, tokens)
         # No worker took the accepted tweets: drop their messages and cancel their rows,
         # so neither they nor the sweeper load what follows.
         redis.Redis.from_url(server.url).delete("dramatiq:tweets", "dramatiq:tweets.msgs")
@@ -198,11 +202,18 @@ def table(r: dict) -> list[str]:
         "  each gunicorn worker after the HTTP runs, MiB (RSS: every page it maps; PSS: "
         "shared pages split among their sharers; USS: its own)"
     )
-    for app, key in (("web", "web_workers_mb"), ("bare Falcon", "bare_falcon_workers_mb")):
-        for pid, m in r.get(key, {}).items():
+    image = r.get("web_image_workers") or {}
+    for app, workers in (
+        ("web image", image.get("workers_mb", {})),
+        ("web venv", r.get("web_workers_mb", {})),
+        ("bare Falcon", r.get("bare_falcon_workers_mb", {})),
+    ):
+        for pid, m in workers.items():
             lines.append(
                 f"    {app:<12} {pid:<10} RSS {m['rss']:>6}  PSS {m['pss']:>6}  USS {m['uss']:>6}"
             )
+    if not image:
+        lines.append("    web image    not measured (no Docker, or its build failed)")
     lines += image_lines(r.get("images"))
     lines.append("\nTARGETS  (issue 15; ratios of numbers from this run)")
     for row in r["targets"]:
@@ -301,7 +312,8 @@ def main() -> None:
         finally:
             micro.stop()
         (workdir / "stack").mkdir()
-        results.update(stack_benchmarks(workdir / "stack", n))
+        built = isinstance(results["images"], dict) and "error" not in results["images"]
+        results.update(stack_benchmarks(workdir / "stack", n, image_built=built))
     results["load_average_end"] = load_average()
     results["targets"] = [t.row() for t in evaluate(results)]
     RESULTS.parent.mkdir(exist_ok=True)
