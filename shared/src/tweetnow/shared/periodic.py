@@ -6,9 +6,7 @@ per-tick lock in Redis: a second scheduler started by mistake sends a
 duplicate tick that does nothing. The jobs are idempotent besides.
 
 Schedules are read by periodiq's own cron parser, for firing and for showing
-the next run alike: what the admin page shows is what periodiq does. periodiq
-and pendulum are imported where a schedule is read, not with this module: the
-web imports it for the queue's name and the last runs on every start.
+the next run alike: what the admin page shows is what periodiq does.
 """
 
 from __future__ import annotations
@@ -16,14 +14,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pendulum
 import redis
+from periodiq import CronSpec, cron
 
 from .clock import iso, utcnow
-
-if TYPE_CHECKING:
-    from periodiq import CronSpec
 
 PERIODIC_QUEUE = "periodic"
 
@@ -37,8 +34,6 @@ class PeriodicJob:
     @property
     def spec(self) -> CronSpec:
         """The schedule as periodiq reads it (what ``periodic=`` takes on an actor)."""
-        from periodiq import cron
-
         return cron(self.cron)
 
 
@@ -108,8 +103,5 @@ class PeriodicRuns:
 def next_run(expression: str, after: datetime) -> datetime:
     """When periodiq fires ``expression`` next, strictly after ``after`` (in UTC, the
     images' time zone: periodiq uses its process's local one)."""
-    import pendulum
-    from periodiq import cron
-
     following = cron(expression).next_valid_date(pendulum.instance(after, tz=UTC))
     return datetime.fromtimestamp(following.timestamp(), UTC)

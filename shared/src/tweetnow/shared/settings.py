@@ -9,8 +9,6 @@ which exits with one line per problem that :func:`settings_problems` finds.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import os
 import sys
@@ -18,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import unquote, urlsplit
+
+from cryptography.fernet import Fernet
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -385,16 +385,6 @@ NEW_FERNET_KEY = (
 )
 
 
-def is_fernet_key(key: str) -> bool:
-    """Whether ``key`` is what ``cryptography.fernet.Fernet`` takes: 32 bytes in url-safe
-    base64. Checked here without importing cryptography, which every service's start
-    would otherwise load for this one check (the tests hold it to Fernet's own)."""
-    try:
-        return len(base64.urlsafe_b64decode(key.encode())) == 32
-    except (binascii.Error, ValueError):
-        return False
-
-
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -509,7 +499,9 @@ def settings_problems(settings: Settings) -> list[str]:
     """
     problems = []
     for position, key in enumerate(settings.encryption_keys, start=1):
-        if not is_fernet_key(key):
+        try:
+            Fernet(key.encode())
+        except ValueError:
             problems.append(
                 f"ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe base64 "
                 f"bytes): generate one with {NEW_FERNET_KEY}"

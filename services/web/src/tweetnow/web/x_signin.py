@@ -11,10 +11,6 @@ lookup with tweepy's client on an ``XApiSession``; each step of the sign-in
 With OAuth 2.0 the pending sign-in is named by its ``state`` and keeps the PKCE
 code verifier server-side (where OAuth 1.0a keeps the request-token secret);
 starting needs no call to X, finishing exchanges the code and asks who it is.
-
-The HTTP and OAuth libraries (requests, requests_oauthlib, tweepy: about 8 MiB)
-are imported by a worker's first sign-in, not when the app starts: most requests
-a worker serves never sign anyone in.
 """
 
 from __future__ import annotations
@@ -24,7 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+import requests
+import tweepy
+from requests_oauthlib import OAuth1Session
+from requests_oauthlib.oauth1_session import TokenRequestDenied
+
 from tweetnow.shared.settings import Settings
+from tweetnow.shared.x_api import XApiSession
+from tweetnow.shared.x_oauth2 import TokenRequestRefused, XOAuth2, new_code_verifier, new_state
 
 
 class Failure(Enum):
@@ -46,12 +49,6 @@ class XSignInError(Exception):
 
 
 def _failure(exc: Exception) -> Failure:
-    import requests
-    import tweepy
-    from requests_oauthlib.oauth1_session import TokenRequestDenied
-
-    from tweetnow.shared.x_oauth2 import TokenRequestRefused
-
     match exc:
         case requests.Timeout():
             return Failure.TIMED_OUT
@@ -95,8 +92,6 @@ class _Deadline:
     def left(self) -> float:
         left = self._ends - time.monotonic()
         if left <= 0:
-            import requests
-
             raise requests.Timeout(f"X did not answer within {self.seconds:g} s")
         return left
 
@@ -116,11 +111,6 @@ class XSignIn:
     def start(self) -> Authorization:
         """A request token (OAuth 1.0a) or a state and code verifier (OAuth 2.0), and the X
         page to send the browser to (X_AUTHORIZE_BASE_URL)."""
-        import requests
-        from requests_oauthlib import OAuth1Session
-
-        from tweetnow.shared.x_oauth2 import XOAuth2, new_code_verifier, new_state
-
         if self.oauth2:
             state, verifier = new_state(), new_code_verifier()
             url = XOAuth2(self.settings).authorization_url(state, verifier)
@@ -148,12 +138,6 @@ class XSignIn:
 
     def finish(self, request_token: str, request_token_secret: str, verifier: str) -> XAccount:
         """The person's access token for the approved request token, and who they are on X."""
-        import requests
-        import tweepy
-        from requests_oauthlib import OAuth1Session
-
-        from tweetnow.shared.x_api import XApiSession
-
         deadline = _Deadline(self.settings.x_timeout_s)
         oauth = OAuth1Session(
             self.settings.x_consumer_key,
@@ -188,12 +172,6 @@ class XSignIn:
     def finish_oauth2(self, code: str, verifier: str) -> XAccount:
         """OAuth 2.0: the tokens for the approved ``code`` (PKCE: with its verifier), and who
         they are on X."""
-        import requests
-        import tweepy
-
-        from tweetnow.shared.x_api import XApiSession
-        from tweetnow.shared.x_oauth2 import TokenRequestRefused, XOAuth2
-
         deadline = _Deadline(self.settings.x_timeout_s)
         try:
             pair = XOAuth2(self.settings).exchange_code(code, verifier, timeout_s=deadline.left())

@@ -14,6 +14,8 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from PIL import Image, UnidentifiedImageError
+
 from tweetnow.shared.clock import to_db, utcnow
 from tweetnow.shared.db import database
 from tweetnow.shared.logs import get_logger
@@ -60,10 +62,6 @@ class ImageFacts:
 
 def read_image(data: bytes) -> ImageFacts:
     """What the bytes are, read by pillow; Unsupported, TooLarge or Invalid saying why not."""
-    # Imported by the first upload, not when the app starts: a gunicorn worker that
-    # never takes an image never holds pillow (about 2 MiB).
-    from PIL import Image, UnidentifiedImageError
-
     if not data:
         raise Invalid("The file is empty.", field="file")
     found: str | None = None
