@@ -8,24 +8,35 @@ target is read here, from the image ``make bench`` has just built, run with the
 bench's Redis, database and X sandbox on the host's network and as the bench's
 own user (the SQLite file is the bench's). Without Docker, or without the image,
 it is not measured, and the target falls back to the development web's workers.
+
+A worker grows with the kinds of requests it serves: a sign-in makes HTTP
+sessions and TLS contexts of its own, an upload decodes an image. So the workers
+are read twice: after the API requests, and again after sign-ins with an image
+upload each. The target takes the larger, a worker that has served them all.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
+from PIL import Image
+
 from bench import images, web_load
 from bench.machine import worker_memory_mb
 from tests.support.processes import free_port
+from tests.support.stack import Stack
 
 #: Seconds of each kind of request before the workers are read.
 WARM_SECONDS = 5
 #: The rows whose requests warm the image's workers: what a worker serves most.
 WARMING_ROWS = ("GET /healthz", "GET /api/me", "POST /api/tweets")
+#: Sign-ins, each with an image upload, spread over the workers by new connections.
+SIGN_INS = 12
 
 
 def _wait_for_health(url: str, timeout_s: float = 60) -> None:
@@ -40,9 +51,29 @@ def _wait_for_health(url: str, timeout_s: float = 60) -> None:
             time.sleep(0.2)
 
 
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64), (30, 120, 200)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _sign_in_and_upload(stack: Stack, count: int) -> None:
+    png = _png()
+    for _ in range(count):
+        person = stack.sign_in()
+        r = person.api().post(
+            person.url("/api/media"),
+            files={"file": ("bench.png", png, "application/octet-stream")},
+            timeout=30,
+        )
+        r.raise_for_status()
+
+
 def run(env: dict[str, str], workdir: Path, tokens: list[str]) -> dict[str, object] | None:
     """Each of the web image's gunicorn workers as RSS, PSS and USS in MiB, after
-    WARM_SECONDS of each warming row; None when Docker or the image is missing."""
+    WARM_SECONDS of each warming row (``workers_mb``), then after SIGN_INS sign-ins
+    with an upload each (``after_sign_ins_mb``); None when Docker or the image is
+    missing."""
     image = images.image_name("web")
     if not images.docker_reachable() or (
         subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode
@@ -69,6 +100,12 @@ def run(env: dict[str, str], workdir: Path, tokens: list[str]) -> dict[str, obje
             text=True,
             check=True,
         ).stdout.strip()
-        return {"image": image, "workers_mb": worker_memory_mb(int(pid))}
+        at_rest = worker_memory_mb(int(pid))
+        _sign_in_and_upload(Stack(web_url=url, sandbox_url=env["X_SANDBOX_PUBLIC_URL"]), SIGN_INS)
+        return {
+            "image": image,
+            "workers_mb": at_rest,
+            "after_sign_ins_mb": worker_memory_mb(int(pid)),
+        }
     finally:
         subprocess.run(["docker", "rm", "--force", container], capture_output=True)

@@ -205,6 +205,7 @@ def table(r: dict) -> list[str]:
     image = r.get("web_image_workers") or {}
     for app, workers in (
         ("web image", image.get("workers_mb", {})),
+        ("  then after sign-ins and uploads", image.get("after_sign_ins_mb", {})),
         ("web venv", r.get("web_workers_mb", {})),
         ("bare Falcon", r.get("bare_falcon_workers_mb", {})),
     ):
