@@ -44,7 +44,8 @@ def main() -> None:
     for name, v in rows.items():
         spread = f"{v['rps_spread'][0]:.0f}-{v['rps_spread'][1]:.0f}"
         print(
-            f"  {name:<38}{v['rps']:>9}{spread:>14}{v['p50_ms']:>8}{v['p99_ms']:>9}"
+            f"  {name:<38}{v['rps']:>9}{v['median_rps']:>9}{spread:>14}{v['p50_ms']:>8}"
+            f"{v['p99_ms']:>9}"
             f"{v['errors']:>6}{v['client_cpu_pct']:>7}%  {v.get('asked_rps', '')}"
         )
     print("gunicorn workers at rest (MiB):", json.dumps(memory))
