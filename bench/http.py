@@ -1,5 +1,7 @@
 """`python -m bench.http`: only the HTTP rows of `make bench` (wrk against the web and a
-bare Falcon app, side by side), and the web's gunicorn workers' memory at rest.
+bare Falcon app, side by side), and the web's and bare Falcon's gunicorn workers' memory
+at rest after the runs (from the development environment: ``make bench`` reads the
+web image's).
 
 BENCH_HTTP_SECONDS (default 8) and BENCH_HTTP_ROUNDS (default 3) size the runs;
 BENCH_HTTP_ROWS (comma-separated words) keeps only the rows whose names hold one of
@@ -31,8 +33,8 @@ def main() -> None:
         web = procs[0]
         stack = Stack(web_url=env["PUBLIC_BASE_URL"], sandbox_url=env["X_SANDBOX_PUBLIC_URL"])
         try:
-            memory = worker_memory_mb(web.pid)
             http_run = web_load.run(stack, env, workdir, seconds, rounds, keep=keep)
+            memory = worker_memory_mb(web.pid)
             rows = http_run.rows
             if os.environ.get("BENCH_POSTGRES", "1") == "1":
                 rows |= web_load.postgres_rows(stack, env, workdir, seconds, rounds)
@@ -48,7 +50,7 @@ def main() -> None:
             f"{v['p99_ms']:>9}"
             f"{v['errors']:>6}{v['client_cpu_pct']:>7}%  {v.get('asked_rps', '')}"
         )
-    print("gunicorn workers at rest (MiB):", json.dumps(memory))
+    print("the web's workers after the runs (MiB):", json.dumps(memory))
     print("bare Falcon's workers after the runs (MiB):", json.dumps(http_run.bare_workers_mb))
 
 
