@@ -20,15 +20,15 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
 from PIL import Image
 
 from bench import images, web_load
 from bench.machine import worker_memory_mb
-from tests.support.processes import free_port
+from tests.support.processes import free_port, wait_until
 from tests.support.stack import Stack
 
 #: Seconds of each kind of request before the workers are read.
@@ -39,16 +39,12 @@ WARMING_ROWS = ("GET /healthz", "GET /api/me", "POST /api/tweets")
 SIGN_INS = 12
 
 
-def _wait_for_health(url: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _png() -> bytes:
@@ -90,7 +86,7 @@ def run(env: dict[str, str], workdir: Path, tokens: list[str]) -> dict[str, obje
         [*argv, image], capture_output=True, text=True, check=True
     ).stdout.strip()
     try:
-        _wait_for_health(f"{url}/healthz")
+        wait_until(partial(_answers, f"{url}/healthz"), timeout=60, what="the web image")
         for load in web_load.loads(url, url, tokens):
             if load.name in WARMING_ROWS:
                 web_load.wrk(load, WARM_SECONDS)
