@@ -120,3 +120,37 @@ def test_maintenance_still_requeues_a_dead_workers_message(
     with running_worker(broker) as ran:
         wait_until(lambda: bool(ran), timeout=5, what="the dead worker's message to run")
     assert not redis_client.exists(f"dramatiq:__acks__.{dead.broker_id}.{QUEUE}")
+
+
+def test_a_full_consumer_fetches_again_once_acks_free_half_its_prefetch(
+    redis_server: RedisServer,
+) -> None:
+    """A consumer holding its whole prefetch waits for acks, not for a sleep: with a
+    20 s worker timeout and 15 s blocks, only the acks can end its wait within
+    seconds. One ack is not enough room; the second, freeing half of the four, is."""
+    broker = wakeup_broker(redis_server.url, wakeup_block_ms=15_000)
+    broker.declare_queue(QUEUE)
+    for _ in range(8):
+        send(broker)
+    consumer = broker.consume(QUEUE, prefetch=4, timeout=20_000)
+    held = [next(consumer) for _ in range(4)]
+    assert all(m is not None for m in held)
+
+    waited: list[float] = []
+
+    def wait_once() -> None:
+        started = time.monotonic()
+        assert next(consumer) is None  # full: it waits, then gives Dramatiq's loop a turn
+        waited.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=wait_once, daemon=True)
+    thread.start()
+    consumer.ack(held[0])
+    time.sleep(0.5)
+    assert not waited, "one ack of four ended the wait: that is a fetch per job"
+    consumer.ack(held[1])
+    thread.join(timeout=5)
+    assert waited and waited[0] < 5
+    # And the next call fetches the two it has room for.
+    assert next(consumer) is not None and next(consumer) is not None
+    assert consumer.outstanding_message_count == 4
