@@ -51,12 +51,18 @@ def run(redis_url: str, workdir: Path, n: int, rq_n: int) -> dict[str, dict[str,
     client = redis.Redis.from_url(redis_url)
     results: dict[str, dict[str, float]] = {}
 
-    project = build_broker(Settings.from_env({"REDIS_URL": redis_url}))
+    settings = Settings.from_env({"REDIS_URL": redis_url})
+    project = build_broker(settings)
+    # Both workers run with the services' worker timeout (tweetnow.shared.worker sets it
+    # the same way): Dramatiq's poll cap, and how long our consumer waits on a full prefetch.
+    timeout = {"dramatiq_worker_timeout": str(settings.worker_timeout_ms)}
     results["tweetnow"] = _measure(
         client,
         n,
         lambda: send(project, BENCH_NOOP, Noop(sent_at=time.time())),
-        lambda: dramatiq_worker("bench.noop_project", redis_url, workdir, "tweetnow", extra_env={}),
+        lambda: dramatiq_worker(
+            "bench.noop_project", redis_url, workdir, "tweetnow", extra_env=timeout
+        ),
     )
 
     from dramatiq.brokers.redis import RedisBroker
@@ -76,7 +82,7 @@ def run(redis_url: str, workdir: Path, n: int, rq_n: int) -> dict[str, dict[str,
             redis_url,
             workdir,
             "bare",
-            extra_env={"dramatiq_worker_timeout": "20"},
+            extra_env=timeout,
         ),
     )
 
