@@ -360,10 +360,11 @@ class WakeupConsumer(_RedisConsumer):
             raise ConnectionClosed(e) from None
 
     def wait_for_room(self) -> None:
-        """Wait until acks leave half the prefetch free, at most the worker timeout.
+        """Wait until acks leave half the prefetch free, at most the worker timeout (or
+        until the next delayed message this consumer holds falls due).
 
-        Dramatiq's consumer sleeps a growing backoff here instead (5 ms, then 10,
-        20, ...): its threads finish short jobs long before it wakes and sit idle,
+        Dramatiq's consumer sleeps a growing backoff here instead (2.5-5 ms, then
+        twice that, ...): its threads finish short jobs long before it wakes and sit idle,
         and a long job's slot stays unused for the rest of the sleep. Waiting for
         half the prefetch, not for one ack, fetches in batches: one fetch per
         half-prefetch of jobs, however short they are."""
