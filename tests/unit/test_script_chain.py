@@ -3,12 +3,15 @@ part that fails does not stop the others, and a Redis that lost the script is gi
 
 from __future__ import annotations
 
+import ctypes
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 import redis
+from dramatiq.middleware.time_limit import TimeLimitExceeded
+from redis.commands.core import Script
 from redis.exceptions import ResponseError
 
 from tweetnow.shared.jobs import ScriptCall
@@ -174,3 +177,121 @@ class _SecondTripFails(ScriptChains):
         elif self.trips == 2:
             raise redis.ConnectionError("the connection was lost")
         return super().run(calls)
+
+
+def test_an_interrupt_while_waiting_to_send_passes_the_turn_to_the_next_thread(
+    redis_client: redis.Redis,
+) -> None:
+    """Dramatiq raises its time limit in a worker thread from another thread, and can do
+    so just as the job ends, in its ack. Here it reaches the first of two waiting
+    threads, the one that is to send the next group: that thread gets the interrupt and
+    its chain is not sent, the other thread's chain goes out, and the group still works
+    afterwards."""
+    release = threading.Event()
+    chains = _FirstTripWaits(redis_client, release)
+    group = ChainGroup(chains)
+    echo = redis_client.register_script(SET_AND_ECHO)
+    outcomes: dict[str, object] = {}
+    threads = {name: _settling_thread(group, echo, name, outcomes) for name in ("a", "b", "c")}
+    threads["a"].start()
+    assert chains.first_trip_started.wait(5)
+    for count, name in enumerate(("b", "c"), start=1):
+        threads[name].start()
+        _wait_for(lambda count=count: len(group._waiting) == count)
+    time.sleep(0.05)  # b sleeps on its lock
+    _interrupt(threads["b"], TimeLimitExceeded)
+    release.set()
+    for thread in threads.values():
+        thread.join(5)
+    assert not any(thread.is_alive() for thread in threads.values()), outcomes
+    assert outcomes["a"] == [b"a", b"v", 1, 1]
+    assert isinstance(outcomes["b"], TimeLimitExceeded)
+    assert outcomes["c"] == [b"c", b"v", 1, 1]
+    assert redis_client.exists("b") == 0
+    assert chains.trips == 2
+    assert group.run([ScriptCall(echo, ["after"], ["v"])])[0].result == [b"after", b"v", 1, 1]
+
+
+def test_an_interrupt_of_the_sending_thread_reaches_the_others_as_a_lost_connection(
+    redis_client: redis.Redis,
+) -> None:
+    """The thread sending a group is interrupted during the round trip: it gets its
+    interrupt; the other thread in its group gets a connection error (Dramatiq then
+    sends its ack again), not the interrupt meant for another thread."""
+    release = threading.Event()
+    chains = _FirstTripWaits(redis_client, release, interrupt_second=TimeLimitExceeded)
+    group = ChainGroup(chains)
+    echo = redis_client.register_script(SET_AND_ECHO)
+    outcomes: dict[str, object] = {}
+    threads = {name: _settling_thread(group, echo, name, outcomes) for name in ("a", "b", "c")}
+    threads["a"].start()
+    assert chains.first_trip_started.wait(5)
+    for count, name in enumerate(("b", "c"), start=1):
+        threads[name].start()
+        _wait_for(lambda count=count: len(group._waiting) == count)
+    release.set()
+    for thread in threads.values():
+        thread.join(5)
+    assert not any(thread.is_alive() for thread in threads.values()), outcomes
+    assert outcomes["a"] == [b"a", b"v", 1, 1]
+    assert isinstance(outcomes["b"], TimeLimitExceeded)
+    assert isinstance(outcomes["c"], redis.ConnectionError), outcomes["c"]
+    assert group.run([ScriptCall(echo, ["after"], ["v"])])[0].result == [b"after", b"v", 1, 1]
+
+
+class _FirstTripWaits(ScriptChains):
+    """The first round trip waits until released; with ``interrupt_second``, the second
+    raises it in the sending thread, as an interrupt arriving during the trip would."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        release: threading.Event,
+        interrupt_second: type[BaseException] | None = None,
+    ) -> None:
+        super().__init__(client)
+        self.release = release
+        self.interrupt_second = interrupt_second
+        self.first_trip_started = threading.Event()
+        self.trips = 0
+
+    def run(self, calls: Sequence[ScriptCall]) -> list[PartAnswer]:
+        self.trips += 1
+        if self.trips == 1:
+            self.first_trip_started.set()
+            self.release.wait(5)
+        elif self.trips == 2 and self.interrupt_second is not None:
+            raise self.interrupt_second()
+        return super().run(calls)
+
+
+def _settling_thread(
+    group: ChainGroup, script: Script, name: str, outcomes: dict[str, object]
+) -> threading.Thread:
+    """A thread that settles one chain through ``group``: its answer, or what it raised,
+    goes to ``outcomes[name]``. A daemon, so that a thread left waiting fails the test
+    instead of holding up the run."""
+
+    def settle() -> None:
+        try:
+            outcomes[name] = group.run([ScriptCall(script, [name], ["v"])])[0].result
+        except BaseException as e:  # the interrupt, or a connection error
+            outcomes[name] = e
+
+    return threading.Thread(target=settle, daemon=True)
+
+
+def _interrupt(thread: threading.Thread, exception: type[BaseException]) -> None:
+    """Raise ``exception`` in ``thread`` as Dramatiq's time limit does."""
+    assert thread.ident is not None
+    raised = ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread.ident), ctypes.py_object(exception)
+    )
+    assert raised == 1
+
+
+def _wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)

@@ -118,6 +118,11 @@ class ChainGroup:
     in, the first of the waiting threads sends, as one script, every chain that
     waited. Each thread gets its own answers, or the error that failed the round
     trip (the parts of every chain in it then did not run), and is woken once.
+
+    A thread can be interrupted while it waits or sends (Dramatiq raises its time
+    limit in a worker thread from another thread, and can do so just after the job
+    ended, in its ack). Its turn to send still passes to the next waiting thread,
+    and the chains of other threads never get its interrupt.
     """
 
     def __init__(self, chains: ScriptChains) -> None:
@@ -130,19 +135,30 @@ class ChainGroup:
         mine = _Waiting(list(calls))
         with self._lock:
             self._waiting.append(mine)
-            leading = not self._in_flight
+            mine.leads = not self._in_flight
             self._in_flight = True
-        if not leading:
-            mine.wait()  # for its answers, or to send the next group
+        if not mine.leads:
+            try:
+                mine.wait()  # for its answers, or to send the next group
+            except BaseException:
+                self._leave(mine)
+                raise
             if mine.done:
                 return mine.outcome()
         with self._lock:
             group, self._waiting = self._waiting, []
         try:
             answers = self.chains.run([call for waiting in group for call in waiting.calls])
-        except BaseException as e:
+        except Exception as e:
             for waiting in group:
                 waiting.error = e
+        except BaseException as e:
+            # An interrupt raised in this thread by another (Dramatiq's time limit): the
+            # round trip may or may not have run. The other threads get what a lost
+            # connection gives them (Dramatiq sends their acks again), not the interrupt.
+            lost = redis.ConnectionError(f"a round trip was interrupted by {type(e).__name__}")
+            for waiting in group:
+                waiting.error = e if waiting is mine else lost
         else:
             at = 0
             for waiting in group:
@@ -150,15 +166,30 @@ class ChainGroup:
                 at += len(waiting.calls)
         finally:
             with self._lock:
-                if self._waiting:
-                    self._waiting[0].wake()  # it sends the next group
-                else:
-                    self._in_flight = False
+                self._pass_turn()
             for waiting in group:
                 waiting.done = True
                 if waiting is not mine:
                     waiting.wake()
         return mine.outcome()
+
+    def _leave(self, mine: _Waiting) -> None:
+        """An interrupt reached a waiting thread: its chain stays unsent unless a group
+        already carries it, and a turn to send the next group goes to the next thread."""
+        with self._lock:
+            if mine in self._waiting:
+                self._waiting.remove(mine)
+                if mine.leads:
+                    self._pass_turn()
+
+    def _pass_turn(self) -> None:
+        """The first waiting thread sends the next group, or none is in flight (under
+        ``_lock``)."""
+        if self._waiting:
+            self._waiting[0].leads = True
+            self._waiting[0].wake()
+        else:
+            self._in_flight = False
 
 
 class _Waiting:
@@ -166,6 +197,8 @@ class _Waiting:
 
     def __init__(self, calls: list[ScriptCall]) -> None:
         self.calls = calls
+        #: Whether this thread sends the group it is in (it came first, or was woken to).
+        self.leads = False
         self.done = False
         self.answers: list[PartAnswer] | None = None
         self.error: BaseException | None = None
