@@ -130,7 +130,7 @@ def test_a_failed_round_trip_fails_every_chain_it_carried_and_no_other(
     three fails: each of the three threads gets the error, the first its answer, and
     the next chain goes out as usual."""
     release = threading.Event()
-    chains = _SecondTripFails(redis_client, release)
+    chains = _FirstTripWaits(redis_client, release, second_raises=redis.ConnectionError)
     group = ChainGroup(chains)
     echo = redis_client.register_script(SET_AND_ECHO)
     outcomes: dict[str, object] = {}
@@ -147,9 +147,7 @@ def test_a_failed_round_trip_fails_every_chain_it_carried_and_no_other(
     waiting = [threading.Thread(target=settle, args=(f"w{i}",)) for i in range(3)]
     for thread in waiting:
         thread.start()
-    deadline = time.monotonic() + 5
-    while len(group._waiting) < 3 and time.monotonic() < deadline:
-        time.sleep(0.001)
+    _wait_for(lambda: len(group._waiting) == 3)
     release.set()
     for thread in [first, *waiting]:
         thread.join(5)
@@ -158,25 +156,6 @@ def test_a_failed_round_trip_fails_every_chain_it_carried_and_no_other(
     assert chains.trips == 2  # the three went out together
     assert redis_client.exists("w0", "w1", "w2") == 0
     assert group.run([ScriptCall(echo, ["after"], ["v"])])[0].result == [b"after", b"v", 1, 1]
-
-
-class _SecondTripFails(ScriptChains):
-    """The first round trip waits until released; the second fails as a whole."""
-
-    def __init__(self, client: redis.Redis, release: threading.Event) -> None:
-        super().__init__(client)
-        self.release = release
-        self.first_trip_started = threading.Event()
-        self.trips = 0
-
-    def run(self, calls: Sequence[ScriptCall]) -> list[PartAnswer]:
-        self.trips += 1
-        if self.trips == 1:
-            self.first_trip_started.set()
-            self.release.wait(5)
-        elif self.trips == 2:
-            raise redis.ConnectionError("the connection was lost")
-        return super().run(calls)
 
 
 def test_an_interrupt_while_waiting_to_send_passes_the_turn_to_the_next_thread(
@@ -192,18 +171,10 @@ def test_an_interrupt_while_waiting_to_send_passes_the_turn_to_the_next_thread(
     group = ChainGroup(chains)
     echo = redis_client.register_script(SET_AND_ECHO)
     outcomes: dict[str, object] = {}
-    threads = {name: _settling_thread(group, echo, name, outcomes) for name in ("a", "b", "c")}
-    threads["a"].start()
-    assert chains.first_trip_started.wait(5)
-    for count, name in enumerate(("b", "c"), start=1):
-        threads[name].start()
-        _wait_for(lambda count=count: len(group._waiting) == count)
+    threads = _two_waiting_behind_a_held_trip(group, chains, echo, outcomes)
     time.sleep(0.05)  # b sleeps on its lock
     _interrupt(threads["b"], TimeLimitExceeded)
-    release.set()
-    for thread in threads.values():
-        thread.join(5)
-    assert not any(thread.is_alive() for thread in threads.values()), outcomes
+    _release_and_join(release, threads, outcomes)
     assert outcomes["a"] == [b"a", b"v", 1, 1]
     assert isinstance(outcomes["b"], TimeLimitExceeded)
     assert outcomes["c"] == [b"c", b"v", 1, 1]
@@ -219,20 +190,12 @@ def test_an_interrupt_of_the_sending_thread_reaches_the_others_as_a_lost_connect
     interrupt; the other thread in its group gets a connection error (Dramatiq then
     sends its ack again), not the interrupt meant for another thread."""
     release = threading.Event()
-    chains = _FirstTripWaits(redis_client, release, interrupt_second=TimeLimitExceeded)
+    chains = _FirstTripWaits(redis_client, release, second_raises=TimeLimitExceeded)
     group = ChainGroup(chains)
     echo = redis_client.register_script(SET_AND_ECHO)
     outcomes: dict[str, object] = {}
-    threads = {name: _settling_thread(group, echo, name, outcomes) for name in ("a", "b", "c")}
-    threads["a"].start()
-    assert chains.first_trip_started.wait(5)
-    for count, name in enumerate(("b", "c"), start=1):
-        threads[name].start()
-        _wait_for(lambda count=count: len(group._waiting) == count)
-    release.set()
-    for thread in threads.values():
-        thread.join(5)
-    assert not any(thread.is_alive() for thread in threads.values()), outcomes
+    threads = _two_waiting_behind_a_held_trip(group, chains, echo, outcomes)
+    _release_and_join(release, threads, outcomes)
     assert outcomes["a"] == [b"a", b"v", 1, 1]
     assert isinstance(outcomes["b"], TimeLimitExceeded)
     assert isinstance(outcomes["c"], redis.ConnectionError), outcomes["c"]
@@ -240,18 +203,19 @@ def test_an_interrupt_of_the_sending_thread_reaches_the_others_as_a_lost_connect
 
 
 class _FirstTripWaits(ScriptChains):
-    """The first round trip waits until released; with ``interrupt_second``, the second
-    raises it in the sending thread, as an interrupt arriving during the trip would."""
+    """The first round trip waits until released; with ``second_raises``, the second
+    raises it in the sending thread instead of running: a lost connection, or an
+    interrupt arriving during the trip."""
 
     def __init__(
         self,
         client: redis.Redis,
         release: threading.Event,
-        interrupt_second: type[BaseException] | None = None,
+        second_raises: type[BaseException] | None = None,
     ) -> None:
         super().__init__(client)
         self.release = release
-        self.interrupt_second = interrupt_second
+        self.second_raises = second_raises
         self.first_trip_started = threading.Event()
         self.trips = 0
 
@@ -260,9 +224,32 @@ class _FirstTripWaits(ScriptChains):
         if self.trips == 1:
             self.first_trip_started.set()
             self.release.wait(5)
-        elif self.trips == 2 and self.interrupt_second is not None:
-            raise self.interrupt_second()
+        elif self.trips == 2 and self.second_raises is not None:
+            raise self.second_raises()
         return super().run(calls)
+
+
+def _two_waiting_behind_a_held_trip(
+    group: ChainGroup, chains: _FirstTripWaits, script: Script, outcomes: dict[str, object]
+) -> dict[str, threading.Thread]:
+    """Thread a's chain on its (held) first trip, then b's and c's waiting, in that order."""
+    threads = {name: _settling_thread(group, script, name, outcomes) for name in ("a", "b", "c")}
+    threads["a"].start()
+    assert chains.first_trip_started.wait(5)
+    for count, name in enumerate(("b", "c"), start=1):
+        threads[name].start()
+        _wait_for(lambda count=count: len(group._waiting) == count)
+    return threads
+
+
+def _release_and_join(
+    release: threading.Event, threads: dict[str, threading.Thread], outcomes: dict[str, object]
+) -> None:
+    """Let the first trip go; every thread is done within 5 s, none left waiting."""
+    release.set()
+    for thread in threads.values():
+        thread.join(5)
+    assert not any(thread.is_alive() for thread in threads.values()), outcomes
 
 
 def _settling_thread(
