@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import dramatiq
+import dramatiq.worker
 import pytest
 import redis
 from dramatiq import Worker
@@ -18,8 +19,10 @@ from dramatiq.brokers.redis import RedisBroker
 
 from tests.support.processes import RedisServer, wait_until
 from tweetnow.shared.broker import build_broker, job_store
-from tweetnow.shared.jobs import WORKER_NAME
+from tweetnow.shared.jobs import WORKER_NAME, JobState, total_key
+from tweetnow.shared.script_chain import PartAnswer
 from tweetnow.shared.settings import Settings
+from tweetnow.shared.wakeup import WakeupRedisBroker
 from tweetnow.shared.worker_registry import running_key, runs_now
 
 QUEUE = "jobpath"
@@ -250,3 +253,61 @@ def test_a_start_write_has_left_and_been_answered_or_is_handed_to_the_ack(
     assert writer.take(10_000) is None  # nothing was ever added under it
     # Both ways happened: some writes were caught before they left, some had been sent.
     assert 0 < handed_back < 300
+
+
+def test_a_start_or_outcome_write_sent_again_changes_nothing(
+    redis_client: redis.Redis, redis_server: RedisServer
+) -> None:
+    """A write Redis ran but whose answer was lost is sent again as it was (the start
+    writer's batch, the ack's script): the attempt is counted, recorded and closed once."""
+    store = job_store(project_broker(redis_server.url))
+    start = store.start_call("twice")
+    start.run()
+    start.run()
+    finish = store.finish_call("twice", JobState.RETRYING, error="X is down (503)")
+    finish.run()
+    finish.run()
+    record = store.get("twice")
+    assert record is not None and record.attempts == 1 and record.status == "retrying"
+    assert [a.outcome for a in store.attempts("twice")] == ["retrying"]
+    assert redis_client.get(total_key(JobState.RETRYING)) == b"1"
+    # The next attempt's writes are writes of their own.
+    store.start_call("twice").run()
+    store.finish_call("twice", JobState.SUCCEEDED).run()
+    record = store.get("twice")
+    assert record is not None and record.attempts == 2 and record.status == "succeeded"
+    assert [a.number for a in store.attempts("twice")] == [1, 2]
+    assert redis_client.get(total_key(JobState.SUCCEEDED)) == b"1"
+
+
+def test_an_ack_sent_again_after_its_answer_was_lost_counts_the_attempt_once(
+    redis_client: redis.Redis, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis runs the ack's script (start, outcome and Dramatiq's ack) but the answer does
+    not come back: Dramatiq takes it for a lost connection and sends the ack again, with
+    the same writes."""
+    monkeypatch.setattr(dramatiq.worker, "POST_PROCESS_MESSAGE_RETRY_DELAY_SECS", 0.1)
+    broker = project_broker(redis_server.url)
+    assert isinstance(broker, WakeupRedisBroker)
+    store = job_store(broker)
+    send = broker.settles.run
+    sent: list[int] = []
+
+    def answer_lost_the_first_time(calls: list[Any]) -> list[PartAnswer]:
+        answers = send(calls)
+        sent.append(len(calls))
+        if len(sent) == 1:
+            raise redis.ConnectionError("the connection closed before the answer came")
+        return answers
+
+    monkeypatch.setattr(broker.settles, "run", answer_lost_the_first_time)
+    with worker_running(broker, lambda: None) as actor:
+        job_id = actor.send().message_id
+        wait_until(lambda: len(sent) == 2, timeout=10, what="the ack sent again")
+        assert settled(redis_client)
+    assert sent[0] == sent[1] == 3  # the start, the outcome and the ack, both times
+    record = store.get(job_id)
+    assert record is not None and record.status == "succeeded" and record.attempts == 1
+    assert [a.outcome for a in store.attempts(job_id)] == ["succeeded"]
+    assert redis_client.get(total_key(JobState.SUCCEEDED)) == b"1"
+    assert not redis_client.hexists(running_key(WORKER_NAME), job_id)

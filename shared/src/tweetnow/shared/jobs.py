@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import time
 from collections.abc import Iterable, Mapping
@@ -168,14 +169,16 @@ return 1
 #: Opens an attempt in one round trip: the worker's record of what it runs (when it
 #: keeps one, ``worker_registry``) gets the job, whatever its status; the job's hash
 #: gets ``running``, its start and its worker, and counts the attempt, unless the job
-#: was canceled; the hash's TTL is renewed.
+#: was canceled or this write was already applied (sent again after its answer was
+#: lost: the hash keeps the id of the last start write); the hash's TTL is renewed.
 #: KEYS: the job hash, then optionally the worker's running-jobs hash.
-#: ARGV: ttl, now, this worker, the job id, the running-jobs entry.
+#: ARGV: ttl, now, this worker, the job id, the running-jobs entry, the write's id.
 _START_ATTEMPT = """
 if KEYS[2] then redis.call('HSET', KEYS[2], ARGV[4], ARGV[5]) end
 if redis.call('HGET', KEYS[1], 'status') == 'canceled' then return 0 end
+if redis.call('HGET', KEYS[1], 'start_write') == ARGV[6] then return 1 end
 redis.call('HSET', KEYS[1], 'status', 'running', 'started_at', ARGV[2],
-           'next_attempt_at', '', 'worker', ARGV[3])
+           'next_attempt_at', '', 'worker', ARGV[3], 'start_write', ARGV[6])
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return 1
@@ -183,23 +186,28 @@ return 1
 
 #: Closes the current attempt in one round trip: reads what the attempt record needs,
 #: keeps a canceled job canceled, writes the outcome, appends the attempt and counts it,
-#: and takes the job off the worker's running-jobs hash.
+#: and takes the job off the worker's running-jobs hash. A write already applied (sent
+#: again after its answer was lost: the hash keeps the id of the last outcome write)
+#: is not written or counted again.
 #: KEYS: the job hash, its attempts list, then for each outcome that may be counted
 #: (the given one, then 'canceled') its minute counter and its total counter, then
 #: optionally the worker's running-jobs hash.
 #: ARGV: ttl, state, now, error ('' for none), this worker, keep canceled (1/0),
-#: 1 if the state is final, minute counter TTL, the job id.
+#: 1 if the state is final, minute counter TTL, the job id, the write's id.
 #: Returns the outcome written.
 _FINISH_ATTEMPT = """
 if KEYS[7] then redis.call('HDEL', KEYS[7], ARGV[9]) end
-local cur = redis.call('HMGET', KEYS[1], 'status', 'attempts', 'started_at', 'worker')
+local cur = redis.call('HMGET', KEYS[1], 'status', 'attempts', 'started_at', 'worker',
+                      'finish_write')
+if cur[5] == ARGV[10] then return cur[1] end
 local state, counters = ARGV[2], 3
 if ARGV[6] == '1' and cur[1] == 'canceled' then state, counters = 'canceled', 5 end
 local final = ARGV[7] == '1' or state == 'canceled'
 if final then
-  redis.call('HSET', KEYS[1], 'status', state, 'error', ARGV[4], 'finished_at', ARGV[3])
+  redis.call('HSET', KEYS[1], 'status', state, 'error', ARGV[4], 'finished_at', ARGV[3],
+             'finish_write', ARGV[10])
 else
-  redis.call('HSET', KEYS[1], 'status', state, 'error', ARGV[4])
+  redis.call('HSET', KEYS[1], 'status', state, 'error', ARGV[4], 'finish_write', ARGV[10])
 end
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 local function text(v) if v == false or v == '' then return cjson.null end return v end
@@ -218,6 +226,13 @@ redis.call('EXPIRE', KEYS[counters], ARGV[8])
 redis.call('INCR', KEYS[counters + 1])
 return state
 """
+
+
+def new_write_id() -> str:
+    """An id for one start or outcome write of a job's attempt. The write carries it and
+    the job's hash keeps the last one applied: a write Redis ran but whose answer was lost
+    (a timeout, a cut connection) is sent again as it was, and then changes nothing."""
+    return secrets.token_hex(8)
 
 
 @dataclass(frozen=True)
@@ -315,10 +330,11 @@ class JobStatusStore:
     def start_call(
         self, job_id: str, *, running: RunningEntry | None = None, started_at: str | None = None
     ) -> ScriptCall:
-        """``record_started`` as a call to send later (``start_writes.StartWriter``)."""
+        """``record_started`` as a call to send later (``start_writes.StartWriter``): it
+        counts the attempt once, however often it is sent (``new_write_id``)."""
         keys: list[KeyT] = [self._key(job_id)]
         started_at = started_at or iso_at(time.time())
-        args: list[EncodableT] = [self.ttl_s, started_at, WORKER_NAME, job_id, ""]
+        args: list[EncodableT] = [self.ttl_s, started_at, WORKER_NAME, job_id, "", new_write_id()]
         if running is not None:
             keys.append(running.key)
             args[4] = running.value
@@ -348,7 +364,8 @@ class JobStatusStore:
         running_key: str | None = None,
     ) -> ScriptCall:
         """``record_finished`` as a call to run later, e.g. with the message's ack; with
-        ``running_key``, the job also leaves the worker's record of what it runs."""
+        ``running_key``, the job also leaves the worker's record of what it runs. It closes
+        the attempt once, however often it is sent (``new_write_id``)."""
         key = self._key(job_id)
         now = time.time()
         minute = int(now) // 60  # epoch_minute
@@ -372,6 +389,7 @@ class JobStatusStore:
             int(state in FINAL_STATES),
             MINUTE_TTL_S,
             job_id,
+            new_write_id(),
         ]
         return ScriptCall(self._finish_attempt, keys, args)
 
