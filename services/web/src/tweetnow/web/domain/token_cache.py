@@ -25,6 +25,8 @@ from datetime import datetime
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from tweetnow.shared.logs import get_logger
 from tweetnow.shared.models import User
@@ -161,11 +163,13 @@ class TokenCache:
             self._entries.clear()
         assert self.client is not None
         pool = self.client.connection_pool
+        # The listener subscribes again on its own, after RECONNECT_PAUSE_S: redis-py's
+        # retries would only keep it from its loop (and from seeing its cache gone) for a
+        # jittered backoff of several seconds.
+        kwargs = {**pool.connection_kwargs, "health_check_interval": HEALTH_CHECK_S}
+        kwargs["retry"] = Retry(NoBackoff(), 0)
         client = redis.Redis(
-            connection_pool=redis.ConnectionPool(
-                connection_class=pool.connection_class,
-                **{**pool.connection_kwargs, "health_check_interval": HEALTH_CHECK_S},
-            )
+            connection_pool=redis.ConnectionPool(connection_class=pool.connection_class, **kwargs)
         )
         threading.Thread(
             target=_listener, args=(weakref.ref(self), client), name="token-cache", daemon=True
