@@ -18,8 +18,6 @@ upload each. The target takes the larger, a worker that has served them all.
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import urllib.request
 from functools import partial
 from pathlib import Path
@@ -70,38 +68,20 @@ def run(env: dict[str, str], workdir: Path, tokens: list[str]) -> dict[str, obje
     WARM_SECONDS of each warming row (``workers_mb``), then after SIGN_INS sign-ins
     with an upload each (``after_sign_ins_mb``); None when Docker or the image is
     missing."""
-    image = images.image_name("web")
-    if not images.docker_reachable() or (
-        subprocess.run(["docker", "image", "inspect", image], capture_output=True).returncode
-    ):
+    if not images.image_built("web"):
         return None
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     image_env = {**env, "WEB_PORT": str(port), "PUBLIC_BASE_URL": url}
-    argv = ["docker", "run", "--detach", "--rm", "--network", "host"]
-    argv += ["--user", f"{os.getuid()}:{os.getgid()}", "--volume", f"{workdir}:{workdir}"]
-    for name, value in sorted(image_env.items()):
-        argv += ["--env", f"{name}={value}"]
-    container = subprocess.run(
-        [*argv, image], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    try:
+    with images.running("web", image_env, workdir) as web:
         wait_until(partial(_answers, f"{url}/healthz"), timeout=60, what="the web image")
         for load in web_load.loads(url, url, tokens):
             if load.name in WARMING_ROWS:
                 web_load.wrk(load, WARM_SECONDS)
-        pid = subprocess.run(
-            ["docker", "inspect", "--format", "{{.State.Pid}}", container],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        at_rest = worker_memory_mb(int(pid))
+        at_rest = worker_memory_mb(web.pid)
         _sign_in_and_upload(Stack(web_url=url, sandbox_url=env["X_SANDBOX_PUBLIC_URL"]), SIGN_INS)
         return {
-            "image": image,
+            "image": images.image_name("web"),
             "workers_mb": at_rest,
-            "after_sign_ins_mb": worker_memory_mb(int(pid)),
+            "after_sign_ins_mb": worker_memory_mb(web.pid),
         }
-    finally:
-        subprocess.run(["docker", "rm", "--force", container], capture_output=True)

@@ -14,6 +14,9 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +53,52 @@ def _history(image: str) -> list[tuple[int, str]]:
 def image_name(service: str) -> str:
     prefix = os.environ.get("TWEETNOW_IMAGE_PREFIX", "tweetnow")
     return f"{prefix}/{service}:{os.environ.get('TWEETNOW_IMAGE_TAG', 'latest')}"
+
+
+def image_built(service: str) -> bool:
+    """Whether Docker is reachable and has the service's image (``make bench`` built it)."""
+    if not docker_reachable():
+        return False
+    inspect = ["docker", "image", "inspect", image_name(service)]
+    return subprocess.run(inspect, capture_output=True).returncode == 0
+
+
+@dataclass(frozen=True)
+class Container:
+    id: str
+    #: The host pid of the container's first process (a process group with its forks).
+    pid: int
+
+    def logs(self) -> str:
+        found = subprocess.run(["docker", "logs", self.id], capture_output=True, text=True)
+        return found.stdout + found.stderr
+
+
+@contextmanager
+def running(
+    service: str, env: dict[str, str], workdir: Path, command: Sequence[str] = ()
+) -> Iterator[Container]:
+    """The service's image running with ``env`` on the host's network (the bench's Redis,
+    database and sandbox are on the host) as this user, with ``workdir`` (the bench's
+    SQLite file) mounted, and ``command`` instead of the image's own if given; removed
+    after."""
+    argv = ["docker", "run", "--detach", "--rm", "--network", "host"]
+    argv += ["--user", f"{os.getuid()}:{os.getgid()}", "--volume", f"{workdir}:{workdir}"]
+    for name, value in sorted(env.items()):
+        argv += ["--env", f"{name}={value}"]
+    container = subprocess.run(
+        [*argv, image_name(service), *command], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    try:
+        pid = subprocess.run(
+            ["docker", "inspect", "--format", "{{.State.Pid}}", container],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        yield Container(container, int(pid))
+    finally:
+        subprocess.run(["docker", "rm", "--force", container], capture_output=True)
 
 
 def run() -> dict[str, object] | None:

@@ -25,7 +25,16 @@ from typing import Any
 
 import redis
 
-from bench import done, image_web, images, overhead, pickup, throughput, web_load
+from bench import (
+    done,
+    image_web,
+    image_workers,
+    images,
+    overhead,
+    pickup,
+    throughput,
+    web_load,
+)
 from bench.chart import render
 from bench.machine import group_rss_mb, largest_process_rss_mb, load_average, worker_memory_mb
 from bench.stack import start_stack
@@ -126,6 +135,9 @@ def stack_benchmarks(workdir: Path, n: dict[str, int], *, image_built: bool) -> 
         largest = out["memory_mb"]["largest_process"]
         largest["tweeter"] = max(largest["tweeter"], largest_process_rss_mb(tweeter.pid))
         tweeter.stop()
+        if image_built:
+            # The memory target's workers: the images', the tweeter's after it has posted.
+            out["worker_images"] = image_workers.run(env, workdir, stack)
         out["throughput"] = throughput.run(stack, env, workdir, n["tput_fast"], n["tput_slow"])
         fast = out["throughput"]["sandbox_0ms"]["3_tweeters"]
         out["memory_mb"]["under_load"]["tweeter, 3-process run, each"] = fast[
@@ -225,6 +237,16 @@ def table(r: dict) -> list[str]:
             )
     if not image:
         lines.append("    web image    not measured (no Docker, or its build failed)")
+    workers = r.get("worker_images")
+    if workers:
+        lines.append(
+            f"  worker images at rest, each process (the tweeter after {workers['posted']} posts)"
+        )
+        for service, processes in workers["processes_mb"].items():
+            sizes = "  ".join(f"{mb}" for mb in processes.values())
+            lines.append(f"    {service:<12} {sizes}")
+    else:
+        lines.append("  worker images  not measured (no Docker, or their build failed)")
     lines += image_lines(r.get("images"))
     lines.append("\nTARGETS  (issue 15; ratios of numbers from this run)")
     for row in r["targets"]:
