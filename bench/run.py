@@ -204,6 +204,13 @@ def table(r: dict) -> list[str]:
             f"{v['p50_ms']:>8}{v['p99_ms']:>8}"
             f"{v['errors']:>7}{v['client_cpu_pct']:>8}%"
         )
+    for on in ("", web_load.ON_POSTGRES):
+        accept, write = h.get(f"POST /api/tweets{on}"), h.get(f"{web_load.BARE_WRITE}{on}")
+        if accept and write:
+            lines.append(
+                f"  POST /api/tweets{on} / {web_load.BARE_WRITE}{on}: "
+                f"{accept['rps'] / write['rps']:.2f} (what the bookkeeping costs beyond the write)"
+            )
     lines.append("\nDONE  POST -> the tweet is on X (sandbox created_at), one tweeter")
     for name, v in d.items():
         lines.append(

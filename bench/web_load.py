@@ -38,6 +38,8 @@ STEADY_CONNECTIONS, STEADY_RATE = 8, 100
 STEADY_ROW = f"POST /api/tweets, steady {STEADY_RATE}/s asked"
 #: The PostgreSQL rows are named as the SQLite ones, with this after.
 ON_POSTGRES = " (PostgreSQL)"
+#: The least a durable accept does (bench/bare_falcon.py): one row, one Redis command.
+BARE_WRITE = "bare POST + row + LPUSH"
 #: One row of the report: the wrk numbers (``wrk()``) of the round that stands for it
 #: (``summarise``), how many rounds ran, the median req/s, and the spread of req/s and
 #: p99 over them.
@@ -150,6 +152,7 @@ def loads(web_url: str, bare_url: str, tokens: list[str]) -> list[Load]:
     return [
         Load("bare Falcon GET", f"{bare_url}/healthz", "get.lua", {}),
         Load("bare Falcon POST", f"{bare_url}/api/tweets", "post_tweet.lua", {"BENCH_RUN": run}),
+        Load(BARE_WRITE, f"{bare_url}/api/writes", "post_tweet.lua", {"BENCH_RUN": run}),
         Load("GET /healthz", f"{web_url}/healthz", "get.lua", {}),
         Load("GET /api/me", f"{web_url}/api/me", "get.lua", {"BENCH_TOKEN": tokens[0]}),
         Load("POST /api/tweets", f"{web_url}/api/tweets", "post_tweet.lua", posting),
@@ -216,7 +219,7 @@ def postgres_rows(
         )
         web = Process("web-pg", [console_script("tweetnow-web")], pg_env, workdir / "web-pg.log")
         web.start().wait_for_http(f"{web_url}/healthz")
-        bare = bare_falcon(env, workdir)
+        bare = bare_falcon(pg_env, workdir)  # its write row on PostgreSQL too
         bare_url = f"http://127.0.0.1:{bare.env['WEB_PORT']}"
         try:
             tokens = people_tokens(Stack(web_url=web_url, sandbox_url=stack.sandbox_url), PEOPLE)
@@ -231,7 +234,7 @@ def postgres_rows(
                     load.steady,
                 )
                 for load in loads(web_url, bare_url, tokens)
-                if load.name == "bare Falcon POST" or load.name.startswith("POST")
+                if load.name in ("bare Falcon POST", BARE_WRITE) or load.name.startswith("POST")
             ]
             return _rounds(plan, duration_s, rounds, partial(cancel_pending, url))
         finally:
