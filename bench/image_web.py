@@ -75,7 +75,7 @@ def run(env: dict[str, str], workdir: Path, tokens: list[str]) -> dict[str, obje
     image_env = {**env, "WEB_PORT": str(port), "PUBLIC_BASE_URL": url}
     with images.running("web", image_env, workdir) as web:
         wait_until(partial(_answers, f"{url}/healthz"), timeout=60, what="the web image")
-        for load in web_load.loads(url, url, tokens):
+        for load in web_load.loads(url, url, url, tokens):
             if load.name in WARMING_ROWS:
                 web_load.wrk(load, WARM_SECONDS)
         at_rest = worker_memory_mb(web.pid)

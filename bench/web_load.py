@@ -123,8 +123,9 @@ def wrk(load: Load, duration_s: int) -> dict[str, float]:
     }
 
 
-def bare_falcon(env: dict[str, str], workdir: Path) -> Process:
-    """bench/bare_falcon.py under the web's own gunicorn settings, on a port of its own."""
+def bare_falcon(env: dict[str, str], workdir: Path, app: str = "bare_falcon") -> Process:
+    """bench/<app>.py (bare Falcon, or the bare write) under the web's own gunicorn
+    settings, on a port of its own."""
     port = free_port()
     argv = [
         sys.executable,
@@ -132,11 +133,15 @@ def bare_falcon(env: dict[str, str], workdir: Path) -> Process:
         "gunicorn",
         "--config",
         "python:tweetnow.web.gunicorn_conf",
-        "bench.bare_falcon:app",
+        f"bench.{app}:app",
     ]
-    proc = Process("bare-falcon", argv, {**env, "WEB_PORT": str(port)}, workdir / "bare.log")
+    proc = Process(app, argv, {**env, "WEB_PORT": str(port)}, workdir / f"{app}.log")
     proc.start().wait_for_http(f"http://127.0.0.1:{port}/healthz")
     return proc
+
+
+def _url(proc: Process) -> str:
+    return f"http://127.0.0.1:{proc.env['WEB_PORT']}"
 
 
 def people_tokens(stack: Stack, count: int) -> list[str]:
@@ -145,14 +150,14 @@ def people_tokens(stack: Stack, count: int) -> list[str]:
     return [stack.sign_in(f"load{run}{i}").create_token() for i in range(count)]
 
 
-def loads(web_url: str, bare_url: str, tokens: list[str]) -> list[Load]:
+def loads(web_url: str, bare_url: str, write_url: str, tokens: list[str]) -> list[Load]:
     run = uuid.uuid4().hex[:6]
     next_month = (datetime.now(UTC) + timedelta(days=30)).isoformat(timespec="seconds")
     posting = {"BENCH_TOKENS": ",".join(tokens), "BENCH_RUN": run}
     return [
         Load("bare Falcon GET", f"{bare_url}/healthz", "get.lua", {}),
         Load("bare Falcon POST", f"{bare_url}/api/tweets", "post_tweet.lua", {"BENCH_RUN": run}),
-        Load(BARE_WRITE, f"{bare_url}/api/writes", "post_tweet.lua", {"BENCH_RUN": run}),
+        Load(BARE_WRITE, f"{write_url}/api/writes", "post_tweet.lua", {"BENCH_RUN": run}),
         Load("GET /healthz", f"{web_url}/healthz", "get.lua", {}),
         Load("GET /api/me", f"{web_url}/api/me", "get.lua", {"BENCH_TOKEN": tokens[0]}),
         Load("POST /api/tweets", f"{web_url}/api/tweets", "post_tweet.lua", posting),
@@ -189,18 +194,18 @@ def run(
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: `make bench` installs Debian's package")
     tokens = people_tokens(stack, PEOPLE)
-    bare = bare_falcon(env, workdir)
-    bare_url = f"http://127.0.0.1:{bare.env['WEB_PORT']}"
+    bare, write = bare_falcon(env, workdir), bare_falcon(env, workdir, "bare_write")
     try:
         plan = [
             load
-            for load in loads(stack.web_url, bare_url, tokens)
+            for load in loads(stack.web_url, _url(bare), _url(write), tokens)
             if not keep or load.name.startswith("bare") or any(w in load.name for w in keep)
         ]
         rows = _rounds(plan, duration_s, rounds, partial(cancel_pending, env["DATABASE_URL"]))
         return HttpRun(rows, worker_memory_mb(bare.pid))
     finally:
         bare.stop()
+        write.stop()
 
 
 def postgres_rows(
@@ -219,8 +224,8 @@ def postgres_rows(
         )
         web = Process("web-pg", [console_script("tweetnow-web")], pg_env, workdir / "web-pg.log")
         web.start().wait_for_http(f"{web_url}/healthz")
-        bare = bare_falcon(pg_env, workdir)  # its write row on PostgreSQL too
-        bare_url = f"http://127.0.0.1:{bare.env['WEB_PORT']}"
+        bare = bare_falcon(env, workdir)
+        write = bare_falcon(pg_env, workdir, "bare_write")  # its rows on PostgreSQL too
         try:
             tokens = people_tokens(Stack(web_url=web_url, sandbox_url=stack.sandbox_url), PEOPLE)
             plan = [
@@ -233,12 +238,13 @@ def postgres_rows(
                     load.threads,
                     load.steady,
                 )
-                for load in loads(web_url, bare_url, tokens)
+                for load in loads(web_url, _url(bare), _url(write), tokens)
                 if load.name in ("bare Falcon POST", BARE_WRITE) or load.name.startswith("POST")
             ]
             return _rounds(plan, duration_s, rounds, partial(cancel_pending, url))
         finally:
             bare.stop()
+            write.stop()
             web.stop()
 
 
