@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
+
+
+def _cpu_times() -> tuple[int, int]:
+    """Busy and total jiffies of every CPU since boot (/proc/stat's first line)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_share(seconds: float) -> float:
+    """The share of all CPUs' time spent busy over the next ``seconds``."""
+    busy0, total0 = _cpu_times()
+    time.sleep(seconds)
+    busy1, total1 = _cpu_times()
+    return (busy1 - busy0) / max(total1 - total0, 1)
+
+
+def wait_until_quiet(*, busy_below: float = 0.1, timeout: float = 90.0) -> dict[str, float]:
+    """Wait, one second at a time, until the machine's CPUs are less than ``busy_below``
+    busy, or ``timeout`` seconds have passed: what ran before (an image build, a
+    package install) often leaves work behind, which would slow the first rows. Returns
+    the seconds waited and the busy share of the last second."""
+    started = time.monotonic()
+    share = busy_share(1.0)
+    while share >= busy_below and time.monotonic() - started < timeout:
+        share = busy_share(1.0)
+    return {"waited_s": round(time.monotonic() - started, 1), "busy": round(share, 3)}
 
 
 def _pgrp(stat: str) -> int:

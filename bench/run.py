@@ -36,7 +36,13 @@ from bench import (
     web_load,
 )
 from bench.chart import render
-from bench.machine import group_rss_mb, largest_process_rss_mb, load_average, worker_memory_mb
+from bench.machine import (
+    group_rss_mb,
+    largest_process_rss_mb,
+    load_average,
+    wait_until_quiet,
+    worker_memory_mb,
+)
 from bench.stack import start_stack
 from bench.targets import evaluate, job_targets
 from tests.support.processes import Process, RedisServer, console_script
@@ -163,6 +169,11 @@ def versions() -> dict[str, str]:
 def table(r: dict) -> list[str]:
     p, j, h, d, t = r["pickup"], r["jobs"], r["http"], r["done"], r["throughput"]
     lines = [f"load average {r['load_average_start']} -> {r['load_average_end']}, {r['cpus']} CPUs"]
+    if quiet := r.get("quiet_before_rows"):
+        lines.append(
+            f"waited {quiet['waited_s']} s for the machine to go quiet before the first row"
+            f" (CPUs {quiet['busy']:.0%} busy then)"
+        )
     lines.append(
         "\nPICKUP  idle worker: send() -> the job starts; Redis commands/s with nothing to do"
     )
@@ -340,6 +351,7 @@ def main() -> None:
         "versions": versions(),
     }
     results["images"] = images.run()
+    results["quiet_before_rows"] = wait_until_quiet()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "micro").mkdir()
