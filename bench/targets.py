@@ -79,8 +79,7 @@ def evaluate(r: dict) -> list[Target]:
 
 def _worker_process_target(r: dict, per_process: dict[str, float]) -> Target:
     """The largest worker process at rest: the images' when the run measured them
-    (bench/image_workers.py), else the development environment's tweeter, mailer and
-    scheduler."""
+    (bench/image_workers.py), else the development environment's tweeter and mailer."""
     images = r.get("worker_images")
     if images:
         name = "largest worker process at rest, images"

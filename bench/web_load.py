@@ -38,7 +38,7 @@ STEADY_CONNECTIONS, STEADY_RATE = 8, 100
 STEADY_ROW = f"POST /api/tweets, steady {STEADY_RATE}/s asked"
 #: The PostgreSQL rows are named as the SQLite ones, with this after.
 ON_POSTGRES = " (PostgreSQL)"
-#: The least a durable accept does (bench/bare_falcon.py): one row, one Redis command.
+#: The least a durable accept does (bench/bare_write.py): one row, one Redis command.
 BARE_WRITE = "bare POST + row + LPUSH"
 #: One row of the report: the wrk numbers (``wrk()``) of the round that stands for it
 #: (``summarise``), how many rounds ran, the median req/s, and the spread of req/s and
@@ -123,9 +123,9 @@ def wrk(load: Load, duration_s: int) -> dict[str, float]:
     }
 
 
-def bare_falcon(env: dict[str, str], workdir: Path, app: str = "bare_falcon") -> Process:
-    """bench/<app>.py (bare Falcon, or the bare write) under the web's own gunicorn
-    settings, on a port of its own."""
+def bare_app(env: dict[str, str], workdir: Path, app: str) -> Process:
+    """A baseline app, bench/<app>.py (``bare_falcon`` or ``bare_write``), under the web's
+    own gunicorn settings, on a port of its own."""
     port = free_port()
     argv = [
         sys.executable,
@@ -194,7 +194,7 @@ def run(
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: `make bench` installs Debian's package")
     tokens = people_tokens(stack, PEOPLE)
-    bare, write = bare_falcon(env, workdir), bare_falcon(env, workdir, "bare_write")
+    bare, write = bare_app(env, workdir, "bare_falcon"), bare_app(env, workdir, "bare_write")
     try:
         plan = [
             load
@@ -224,8 +224,8 @@ def postgres_rows(
         )
         web = Process("web-pg", [console_script("tweetnow-web")], pg_env, workdir / "web-pg.log")
         web.start().wait_for_http(f"{web_url}/healthz")
-        bare = bare_falcon(env, workdir)
-        write = bare_falcon(pg_env, workdir, "bare_write")  # its rows on PostgreSQL too
+        bare = bare_app(env, workdir, "bare_falcon")
+        write = bare_app(pg_env, workdir, "bare_write")  # its rows on PostgreSQL too
         try:
             tokens = people_tokens(Stack(web_url=web_url, sandbox_url=stack.sandbox_url), PEOPLE)
             plan = [
