@@ -50,6 +50,7 @@ MODULES = [
     "falcon",
     "gunicorn",
     "tweepy",
+    "requests",
     "periodiq",
     "jinja2",
     "oauthlib",
@@ -57,7 +58,8 @@ MODULES = [
 
 #: What each service's image can import of MODULES (shared declares the recurring jobs
 #: with periodiq and makes X's OAuth 2.0 grants with oauthlib, so every image of a
-#: tweetnow service has both).
+#: tweetnow service has both). The web calls X with the standard library: no tweepy,
+#: no requests.
 IMPORTABLE = {
     "web": {
         "tweetnow.shared",
@@ -65,7 +67,6 @@ IMPORTABLE = {
         "dramatiq",
         "falcon",
         "gunicorn",
-        "tweepy",
         "periodiq",
         "jinja2",
         "oauthlib",
@@ -75,6 +76,7 @@ IMPORTABLE = {
         "tweetnow.tweeter",
         "dramatiq",
         "tweepy",
+        "requests",
         "periodiq",
         "oauthlib",
     },
@@ -82,6 +84,7 @@ IMPORTABLE = {
         "tweetnow.shared",
         "tweetnow.mailer",
         "dramatiq",
+        "requests",
         "periodiq",
         "jinja2",
         "oauthlib",

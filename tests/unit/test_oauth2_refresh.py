@@ -19,7 +19,13 @@ from tweetnow.shared.clock import from_db, to_db, utcnow
 from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.models import ConnectionMethod, XConnection
 from tweetnow.shared.settings import Settings
-from tweetnow.shared.x_oauth2 import XOAuth2, new_code_verifier, new_state
+from tweetnow.shared.x_oauth2 import (
+    VERIFIER_ALPHABET,
+    XOAuth2,
+    code_challenge,
+    new_code_verifier,
+    new_state,
+)
 from tweetnow.tweeter.oauth2_tokens import ConnectionTokens, RefreshRefused
 
 
@@ -129,3 +135,11 @@ def test_a_refused_refresh_leaves_the_row_alone(tokens: ConnectionTokens) -> Non
     row = XConnection.get_by_id(connection.id)
     assert row.access_token == connection.access_token
     assert row.access_secret == connection.access_secret
+
+
+def test_the_pkce_pair_is_rfc_7636s() -> None:
+    # RFC 7636, appendix B: this verifier's S256 challenge.
+    verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+    assert code_challenge(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    made = new_code_verifier()
+    assert len(made) == 64 and set(made) <= set(VERIFIER_ALPHABET)

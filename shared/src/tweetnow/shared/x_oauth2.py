@@ -3,30 +3,28 @@ endpoint's two grants (a code for a first pair, a refresh token for the next one
 
 The web starts and finishes sign-in with it; the tweeter refreshes with it. X's
 app is a confidential client: each token request carries the client id and
-secret in HTTP Basic auth. Every call to X is made on an ``XApiSession`` (the
-configured host, ``X_TIMEOUT_S``).
+secret in HTTP Basic auth. Every call goes to the configured host (X_API_BASE_URL)
+with ``call_x``, on the caller's deadline.
 
-oauthlib makes the PKCE pair, writes both grants' bodies and reads the token
-endpoint's answers (its errors are OAuth 2.0's, by code). Its URI helpers are
-not used: they refuse every http:// address unless a process-wide switch is
-set, and the X sandbox speaks http; the authorize link is built here from the
-same parameters, and the calls go on ``requests``.
+The client side of these two grants is small and written here: the PKCE pair
+(RFC 7636), two form bodies, and the token endpoint's JSON answer, whose errors
+are OAuth 2.0's, by code (RFC 6749 5.2). oauthlib's client would bring its whole
+OAuth 2.0 package (69 modules, about 2 MiB in each web worker) for them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlencode
-
-import requests
-from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 
 from .clock import utcnow
 from .settings import Settings
-from .x_api import XApiSession
+from .x_http import call_x
 
 #: What tweetnow asks X for: read and post tweets (with images), know who the account
 #: is, and a refresh token (``offline.access``) so posting outlives the two-hour token.
@@ -34,6 +32,14 @@ SCOPES = ("tweet.read", "tweet.write", "users.read", "offline.access", "media.wr
 #: On X_AUTHORIZE_BASE_URL: https://x.com/i/oauth2/authorize on X (the sandbox serves it too).
 AUTHORIZE_PATH = "/i/oauth2/authorize"
 TOKEN_PATH = "/2/oauth2/token"
+
+
+class XServerError(Exception):
+    """X's token endpoint answered with a server error (5xx): worth asking again later."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"X's token endpoint answered {status}")
+        self.status = status
 
 
 class TokenRequestRefused(Exception):
@@ -59,15 +65,19 @@ class TokenPair:
     expires_at: datetime | None
 
 
+#: RFC 7636's code verifier characters (its "unreserved").
+VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
+
+
 def new_code_verifier() -> str:
     """A PKCE code verifier: 64 random characters from RFC 7636's alphabet (43-128)."""
-    return str(WebApplicationClient(None).create_code_verifier(64))
+    return "".join(secrets.choice(VERIFIER_ALPHABET) for _ in range(64))
 
 
 def code_challenge(verifier: str) -> str:
     """The S256 challenge: base64url(sha256(verifier)) without padding."""
-    client = WebApplicationClient(None)
-    return str(client.create_code_challenge(verifier, "S256"))
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
 def new_state() -> str:
@@ -93,54 +103,49 @@ class XOAuth2:
         )
         return f"{self.settings.x_authorize_base_url}{AUTHORIZE_PATH}?{query}"
 
-    def _client(self) -> WebApplicationClient:
-        return WebApplicationClient(self.settings.x_client_id)
-
     def exchange_code(self, code: str, verifier: str, *, timeout_s: float) -> TokenPair:
-        body = self._client().prepare_request_body(
-            code=code,
-            redirect_uri=self.settings.oauth_callback_url,
-            code_verifier=verifier,
-            include_client_id=True,
-        )
-        return self._token_request(body, timeout_s)
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.settings.oauth_callback_url,
+            "code_verifier": verifier,
+            "client_id": self.settings.x_client_id,
+        }
+        return self._token_request(urlencode(form), timeout_s)
 
     def refresh(self, refresh_token: str, *, timeout_s: float) -> TokenPair:
         """The next pair; the refresh token given is spent on X from then on."""
-        body = self._client().prepare_refresh_body(
-            refresh_token=refresh_token, client_id=self.settings.x_client_id
-        )
-        return self._token_request(body, timeout_s)
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": self.settings.x_client_id,
+        }
+        return self._token_request(urlencode(form), timeout_s)
 
     def _token_request(self, form: str, timeout_s: float) -> TokenPair:
-        session = XApiSession(self.settings.x_api_base_url, timeout_s)
-        with session:
-            response = session.post(
-                self.settings.x_api_base_url + TOKEN_PATH,
-                data=form,
-                auth=(self.settings.x_client_id, self.settings.x_client_secret),
-                headers={
-                    "Accept": "application/json",
-                    "Content-Type": "application/x-www-form-urlencoded",
-                },
+        """Raises ``XServerError`` on a 5xx, ``TokenRequestRefused`` on any other answer
+        without a token, and ``x_http``'s ``XCallFailed`` when there was no answer."""
+        answer = call_x(
+            "POST",
+            self.settings.x_api_base_url + TOKEN_PATH,
+            timeout_s=timeout_s,
+            body=form.encode(),
+            headers={
+                "Accept": "application/json",
+                "Authorization": self._basic_auth(),
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        if answer.status >= 500:
+            raise XServerError(answer.status)
+        token = answer.json_object()
+        if answer.status >= 400 or "error" in token or not token.get("access_token"):
+            unnamed = f"http_{answer.status}" if answer.status >= 400 else "missing_token"
+            raise TokenRequestRefused(
+                str(token.get("error") or unnamed),
+                str(token.get("error_description") or ""),
+                answer.status,
             )
-        if response.status_code >= 500:
-            response.raise_for_status()
-        try:
-            token = self._client().parse_request_body_response(response.text)
-        except OAuth2Error as exc:
-            raise TokenRequestRefused(
-                exc.error or f"http_{response.status_code}",
-                exc.description or "",
-                response.status_code,
-            ) from None
-        except ValueError:  # not JSON, or no token in it
-            body = _json(response)
-            raise TokenRequestRefused(
-                str(body.get("error") or f"http_{response.status_code}"),
-                str(body.get("error_description") or ""),
-                response.status_code,
-            ) from None
         expires_in = token.get("expires_in")
         expires_at = (
             utcnow() + timedelta(seconds=float(expires_in))
@@ -154,10 +159,8 @@ class XOAuth2:
             expires_at=expires_at,
         )
 
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+    def _basic_auth(self) -> str:
+        """HTTP Basic with the client id and secret: how X's confidential clients
+        authenticate at the token endpoint."""
+        pair = f"{self.settings.x_client_id}:{self.settings.x_client_secret}"
+        return "Basic " + base64.b64encode(pair.encode()).decode()

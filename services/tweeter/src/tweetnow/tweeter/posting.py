@@ -27,9 +27,9 @@ from tweetnow.shared.models import MailKind, Tweet, XConnection
 from tweetnow.shared.outbox import enqueue_mail, record_mail, request_mail
 from tweetnow.shared.webhook_events import WebhookEvents
 from tweetnow.shared.worker import WorkerRuntime
-from tweetnow.shared.x_api import XApiSession
 
 from . import connection_rows, tweet_parts, tweet_rows
+from .x_api import XApiSession
 from .x_client import Outcome, PostingAccount, XClientFactory, classify
 from .x_metrics import count_x_response
 from .x_rate_limits import XRateLimits

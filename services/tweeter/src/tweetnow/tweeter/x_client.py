@@ -23,10 +23,11 @@ from tweetnow.shared import db
 from tweetnow.shared.crypto import SecretBox
 from tweetnow.shared.models import ConnectionMethod, Tweet
 from tweetnow.shared.settings import Settings
-from tweetnow.shared.x_api import XApiSession
-from tweetnow.shared.x_oauth2 import TokenRequestRefused
+from tweetnow.shared.x_http import XCallFailed
+from tweetnow.shared.x_oauth2 import TokenRequestRefused, XServerError
 
 from .oauth2_tokens import ConnectionBearerAuth, ConnectionTokens, RefreshBusy
+from .x_api import XApiSession
 from .x_media import MediaProcessingFailed, XMediaClient
 
 
@@ -188,10 +189,12 @@ def classify(exc: BaseException, *, now: float | None = None) -> XFailure | None
             Outcome.TRANSIENT,
             f"X refused to refresh the account's tokens ({exc}): check X_CLIENT_ID/X_CLIENT_SECRET",
         )
+    if isinstance(exc, XServerError):
+        return XFailure(Outcome.TRANSIENT, f"X could not refresh the account's tokens: {exc}")
     if isinstance(exc, RefreshBusy):
         return XFailure(Outcome.TRANSIENT, "the account's X tokens were being refreshed")
     if isinstance(exc, TimeoutError):
         return XFailure(Outcome.TRANSIENT, f"X took too long: {exc}")
-    if isinstance(exc, requests.RequestException):
+    if isinstance(exc, requests.RequestException | XCallFailed):
         return XFailure(Outcome.TRANSIENT, f"could not reach X ({type(exc).__name__})")
     return None

@@ -24,7 +24,8 @@ import requests
 import tweepy
 
 from tweetnow.shared.logs import get_logger
-from tweetnow.shared.x_api import X_DEFAULT_HOST
+
+from .x_api import X_DEFAULT_HOST
 
 log = get_logger(__name__)
 
