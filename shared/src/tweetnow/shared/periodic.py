@@ -6,7 +6,11 @@ per-tick lock in Redis: a second scheduler started by mistake sends a
 duplicate tick that does nothing. The jobs are idempotent besides.
 
 Schedules are read by periodiq's own cron parser, for firing and for showing
-the next run alike: what the admin page shows is what periodiq does.
+the next run alike: what the admin page shows is what periodiq does. periodiq
+and pendulum are imported where a schedule is read (``spec``, ``next_run``), not
+with this module: the web imports it for the queue's name and the last runs on
+every admin page, and its workers would otherwise each hold the two (about
+2.6 MiB) for the one page that shows next runs.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pendulum
 import redis
-from periodiq import CronSpec, cron
 
 from .clock import iso, utcnow
+
+if TYPE_CHECKING:
+    from periodiq import CronSpec
 
 PERIODIC_QUEUE = "periodic"
 
@@ -34,6 +39,8 @@ class PeriodicJob:
     @property
     def spec(self) -> CronSpec:
         """The schedule as periodiq reads it (what ``periodic=`` takes on an actor)."""
+        from periodiq import cron
+
         return cron(self.cron)
 
 
@@ -103,5 +110,8 @@ class PeriodicRuns:
 def next_run(expression: str, after: datetime) -> datetime:
     """When periodiq fires ``expression`` next, strictly after ``after`` (in UTC, the
     images' time zone: periodiq uses its process's local one)."""
+    import pendulum
+    from periodiq import cron
+
     following = cron(expression).next_valid_date(pendulum.instance(after, tz=UTC))
     return datetime.fromtimestamp(following.timestamp(), UTC)
