@@ -9,8 +9,9 @@ bench's Redis, database and X sandbox on the host's network and as the bench's
 own user (the SQLite file is the bench's). Without Docker, or without the image,
 it is not measured, and the target falls back to the development web's workers.
 
-A worker grows with the kinds of requests it serves: a sign-in makes HTTP
-sessions and TLS contexts of its own, an upload decodes an image. So the workers
+A worker grows with the kinds of requests it serves: a sign-in encrypts the
+account's tokens (OpenSSL's code, mapped from cryptography's library, counts in
+RSS once the worker has run it), an upload decodes an image. So the workers
 are read twice: after the API requests, and again after sign-ins with an image
 upload each. The target takes the larger, a worker that has served them all.
 """
