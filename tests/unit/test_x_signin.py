@@ -5,17 +5,14 @@ holding X back: tests/system/test_signin_deadlines.py.)"""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import falcon
 import falcon.testing
 import pytest
 
+from tests.support.answering_server import answering_server
 from tests.support.processes import free_port
 from tests.support.silent_server import silent_server
 from tweetnow.shared.settings import Settings
@@ -56,28 +53,6 @@ def test_an_unreachable_x_is_unavailable(settings):
     assert caught.value.failure is Failure.UNAVAILABLE
 
 
-@contextmanager
-def x_answering(status: int) -> Iterator[str]:
-    """An X whose every answer is ``status`` with an empty body, at the URL yielded."""
-
-    class Answer(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.mark.parametrize(
     ("status", "failure"),
     [(503, Failure.UNAVAILABLE), (500, Failure.UNAVAILABLE), (401, Failure.REFUSED)],
@@ -85,8 +60,8 @@ def x_answering(status: int) -> Iterator[str]:
 def test_x_answering_a_token_request_with_an_error_is_unavailable_or_refused(
     settings, status, failure
 ):
-    with x_answering(status) as x_api, pytest.raises(XSignInError) as caught:
-        signin_with(settings, x_api).finish("request-token", "secret", "verifier")
+    with answering_server(status) as x, pytest.raises(XSignInError) as caught:
+        signin_with(settings, x.url).finish("request-token", "secret", "verifier")
     assert caught.value.failure is failure
 
 
