@@ -14,7 +14,9 @@ _s = startup_settings()
 bind = f"{_s.web_host}:{_s.web_port}"
 workers = _s.web_concurrency
 threads = _s.web_threads
-worker_class = "gthread"
+# gunicorn's threaded worker, taking a new connection only while a thread is free, so
+# that connections opened together are shared out among the workers.
+worker_class = "tweetnow.web.gunicorn_worker.FreeThreadWorker"
 timeout = 30
 graceful_timeout = 20
 keepalive = 20  # longer than a polling client pauses, shorter than a proxy's idle timeout
