@@ -37,7 +37,8 @@ def main() -> None:
             memory = worker_memory_mb(web.pid)
             rows = http_run.rows
             if os.environ.get("BENCH_POSTGRES", "1") == "1":
-                rows |= web_load.postgres_rows(stack, env, workdir, seconds, rounds)
+                with web_load.web_on_postgres(stack, env, workdir) as pg:
+                    rows |= web_load.postgres_rows(pg, env, workdir, seconds, rounds)
         finally:
             for p in procs:
                 p.stop()

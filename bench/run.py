@@ -100,10 +100,14 @@ def stack_benchmarks(workdir: Path, n: dict[str, int], *, image_built: bool) -> 
             out["web_image_workers"] = image_web.run(env, workdir, tokens)
         # The accept rows once more, the web on PostgreSQL (its own throwaway cluster),
         # before any tweeter runs: one would take their messages (the same Redis) and
-        # spend the CPU the web is measured on.
-        out["http"] |= web_load.postgres_rows(
-            stack, env, workdir, n["http_seconds"], n["http_rounds"]
-        )
+        # spend the CPU the web is measured on. Then the web image's workers on it too,
+        # as the image runs in production.
+        with web_load.web_on_postgres(stack, env, workdir) as pg:
+            out["http"] |= web_load.postgres_rows(
+                pg, env, workdir, n["http_seconds"], n["http_rounds"]
+            )
+            if image_built:
+                out["web_image_workers_postgres"] = image_web.run(pg.env, workdir, pg.tokens)
         # No worker took the accepted tweets: drop their messages and cancel their rows,
         # so neither they nor the sweeper load what follows.
         redis.Redis.from_url(server.url).delete("dramatiq:tweets", "dramatiq:tweets.msgs")
@@ -243,9 +247,12 @@ def table(r: dict) -> list[str]:
         "shared pages split among their sharers; USS: its own)"
     )
     image = r.get("web_image_workers") or {}
+    on_postgres = r.get("web_image_workers_postgres") or {}
     for app, workers in (
         ("web image", image.get("workers_mb", {})),
         ("  then after sign-ins and uploads", image.get("after_sign_ins_mb", {})),
+        ("web image on PostgreSQL", on_postgres.get("workers_mb", {})),
+        ("  then after sign-ins and uploads", on_postgres.get("after_sign_ins_mb", {})),
         ("web venv", r.get("web_workers_mb", {})),
         ("bare Falcon", r.get("bare_falcon_workers_mb", {})),
     ):

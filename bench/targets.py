@@ -94,12 +94,22 @@ def _worker_process_target(r: dict, per_process: dict[str, float]) -> Target:
 
 def _gunicorn_worker_target(r: dict) -> Target:
     """The largest gunicorn worker at rest: the web image's when the run measured it
-    (bench/image_web.py; after API requests, then after sign-ins and uploads), else
-    the development web's, which holds its extra packages."""
+    (bench/image_web.py; after API requests, then after sign-ins and uploads; on SQLite,
+    and on PostgreSQL when the run read it there too), else the development web's,
+    which holds its extra packages."""
     image = r.get("web_image_workers")
     if image:
-        name = "largest gunicorn worker at rest, web image"
-        readings = (*image["workers_mb"].values(), *image["after_sign_ins_mb"].values())
+        runs = [
+            image,
+            *([r["web_image_workers_postgres"]] if r.get("web_image_workers_postgres") else []),
+        ]
+        databases = "SQLite and PostgreSQL" if len(runs) > 1 else "SQLite"
+        name = f"largest gunicorn worker at rest, web image ({databases})"
+        readings = [
+            w
+            for run in runs
+            for w in (*run["workers_mb"].values(), *run["after_sign_ins_mb"].values())
+        ]
         value = max(w["rss"] for w in readings)
     else:
         name = "largest gunicorn worker at rest, development web"

@@ -18,7 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -208,11 +209,20 @@ def run(
         write.stop()
 
 
-def postgres_rows(
-    stack: Stack, env: dict[str, str], workdir: Path, duration_s: int, rounds: int
-) -> dict[str, Row]:
-    """The accept rows again with the web on PostgreSQL (a throwaway cluster, pooled
-    connections), beside the bare Falcon POST in the same rounds."""
+class PostgresWeb(NamedTuple):
+    """The web (development environment) on a throwaway PostgreSQL: its environment (the
+    bench's, with the cluster's ``DATABASE_URL`` and the web's port), its URL, and the
+    API tokens of PEOPLE people signed in there."""
+
+    env: dict[str, str]
+    web_url: str
+    tokens: list[str]
+
+
+@contextmanager
+def web_on_postgres(stack: Stack, env: dict[str, str], workdir: Path) -> Iterator[PostgresWeb]:
+    """A throwaway cluster (pooled connections from the web, as in production), migrated,
+    with a web on it; everything is stopped and the cluster removed on the way out."""
     from bench.postgres import throwaway_postgres
 
     with throwaway_postgres(durable=True) as url:
@@ -224,28 +234,38 @@ def postgres_rows(
         )
         web = Process("web-pg", [console_script("tweetnow-web")], pg_env, workdir / "web-pg.log")
         web.start().wait_for_http(f"{web_url}/healthz")
-        bare = bare_app(env, workdir, "bare_falcon")
-        write = bare_app(pg_env, workdir, "bare_write")  # its rows on PostgreSQL too
         try:
             tokens = people_tokens(Stack(web_url=web_url, sandbox_url=stack.sandbox_url), PEOPLE)
-            plan = [
-                Load(
-                    f"{load.name}{ON_POSTGRES}",
-                    load.url,
-                    load.script,
-                    load.env,
-                    load.connections,
-                    load.threads,
-                    load.steady,
-                )
-                for load in loads(web_url, _url(bare), _url(write), tokens)
-                if load.name in ("bare Falcon POST", BARE_WRITE) or load.name.startswith("POST")
-            ]
-            return _rounds(plan, duration_s, rounds, partial(cancel_pending, url))
+            yield PostgresWeb(pg_env, web_url, tokens)
         finally:
-            bare.stop()
-            write.stop()
             web.stop()
+
+
+def postgres_rows(
+    pg: PostgresWeb, env: dict[str, str], workdir: Path, duration_s: int, rounds: int
+) -> dict[str, Row]:
+    """The accept rows again with the web on PostgreSQL (``web_on_postgres``), beside the
+    bare Falcon POST in the same rounds."""
+    bare = bare_app(env, workdir, "bare_falcon")
+    write = bare_app(pg.env, workdir, "bare_write")  # its rows on PostgreSQL too
+    try:
+        plan = [
+            Load(
+                f"{load.name}{ON_POSTGRES}",
+                load.url,
+                load.script,
+                load.env,
+                load.connections,
+                load.threads,
+                load.steady,
+            )
+            for load in loads(pg.web_url, _url(bare), _url(write), pg.tokens)
+            if load.name in ("bare Falcon POST", BARE_WRITE) or load.name.startswith("POST")
+        ]
+        return _rounds(plan, duration_s, rounds, partial(cancel_pending, pg.env["DATABASE_URL"]))
+    finally:
+        bare.stop()
+        write.stop()
 
 
 def _rounds(
