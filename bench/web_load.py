@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from bench.machine import worker_memory_mb
-from tests.support.processes import Process, console_script, free_port
+from tests.support.processes import Process, console_script, free_port, web_gunicorn_argv
 from tests.support.stack import Stack
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
@@ -128,15 +127,12 @@ def bare_app(env: dict[str, str], workdir: Path, app: str) -> Process:
     """A baseline app, bench/<app>.py (``bare_falcon`` or ``bare_write``), under the web's
     own gunicorn settings, on a port of its own."""
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        "python:tweetnow.web.gunicorn_conf",
-        f"bench.{app}:app",
-    ]
-    proc = Process(app, argv, {**env, "WEB_PORT": str(port)}, workdir / f"{app}.log")
+    proc = Process(
+        app,
+        web_gunicorn_argv(f"bench.{app}:app"),
+        {**env, "WEB_PORT": str(port)},
+        workdir / f"{app}.log",
+    )
     proc.start().wait_for_http(f"http://127.0.0.1:{port}/healthz")
     return proc
 

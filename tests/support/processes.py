@@ -26,6 +26,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def web_gunicorn_argv(app: str) -> list[str]:
+    """gunicorn serving the WSGI ``app`` ("module:callable") with the web's own settings
+    module, as ``tweetnow-web`` serves the web."""
+    return [sys.executable, "-m", "gunicorn", "--config", "python:tweetnow.web.gunicorn_conf", app]
+
+
 def wait_until(check: Callable[[], bool], *, timeout: float, what: str, every: float = 0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -6,7 +6,6 @@ settings module, serving a small app that says which worker answered."""
 from __future__ import annotations
 
 import socket
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import Process, free_port
+from tests.support.processes import Process, free_port, web_gunicorn_argv
 from tests.support.which_worker_app import PAUSE_S
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,14 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def one_thread_workers(tmp_path: Path) -> Iterator[int]:
     """Four gunicorn workers of one thread each; yields the port."""
     port = free_port()
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--config",
-        "python:tweetnow.web.gunicorn_conf",
-        "tests.support.which_worker_app:app",
-    ]
+    argv = web_gunicorn_argv("tests.support.which_worker_app:app")
     env = {
         "WEB_PORT": str(port),
         "WEB_CONCURRENCY": "4",
