@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -104,6 +105,39 @@ def test_openapi_documents_exactly_the_route_tables_operations_and_refs_resolve(
     for ref in _refs(doc):
         assert ref.removeprefix("#/components/schemas/") in schemas, ref
     assert set(doc["paths"]) >= {"/api/tweets", "/api/jobs/{job_id}", "/api/tokens", "/api/media"}
+
+
+#: Builds the app as gunicorn does and writes its /openapi.json to the file argv[1].
+WRITE_THE_API_DOCUMENT = (
+    "import io, sys\n"
+    "import tweetnow.web.app as app\n"
+    "environ = {'REQUEST_METHOD': 'GET', 'PATH_INFO': '/openapi.json', 'QUERY_STRING': '',\n"
+    "    'SERVER_NAME': 'localhost', 'SERVER_PORT': '8000', 'SERVER_PROTOCOL': 'HTTP/1.1',\n"
+    "    'wsgi.url_scheme': 'http', 'wsgi.input': io.BytesIO(), 'wsgi.errors': sys.stderr}\n"
+    "answer = []\n"
+    "body = b''.join(app.get_app()(environ, lambda status, headers: answer.append(status)))\n"
+    "assert answer == ['200 OK'], answer\n"
+    "open(sys.argv[1], 'wb').write(body)\n"
+)
+
+
+def test_the_api_document_is_the_same_under_python_oo_as_the_images_run_it(tmp_path):
+    """The images run Python with -OO, which drops docstrings: nothing the document says
+    may come from one (msgspec describes a schema with its struct's docstring)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}"}
+    documents = []
+    for flags in ([], ["-OO"]):
+        written = tmp_path / f"openapi{''.join(flags)}.json"
+        subprocess.run(
+            [sys.executable, *flags, "-c", WRITE_THE_API_DOCUMENT, str(written)],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        documents.append(json.loads(written.read_bytes()))
+    plain, optimized = documents
+    assert plain["components"]["schemas"]["Job"]["description"].startswith("A job as its owner")
+    assert optimized == plain
 
 
 def test_importing_the_services_reads_no_configuration():

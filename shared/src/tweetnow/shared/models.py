@@ -69,7 +69,9 @@ class MailKind(StrEnum):
 
 
 class WebhookEvent(StrEnum):
-    """What a webhook can be told: a tweet or a mail reached its final state."""
+    # Assigned, not a docstring: the web's API document shows it, and the images run with -OO,
+    # which drops docstrings.
+    __doc__ = "What a webhook can be told: a tweet or a mail reached its final state."
 
     TWEET_SENT = "tweet.sent"
     TWEET_FAILED = "tweet.failed"

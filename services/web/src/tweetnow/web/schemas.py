@@ -119,8 +119,12 @@ class JobRef(Struct):
 
 
 class Job(Struct):
-    """A job as its owner sees it: where it is, never which worker host or process ran
-    it, nor a mail server's raw reply (the admin dashboard shows both)."""
+    # Assigned, not a docstring: the API document shows it, and the images run with -OO,
+    # which drops docstrings.
+    __doc__ = (
+        "A job as its owner sees it: where it is, never which worker host or process ran"
+        " it, nor a mail server's raw reply (the admin dashboard shows both)."
+    )
 
     id: str
     status: JobState
@@ -134,7 +138,9 @@ class Job(Struct):
 
 
 class TweetPart(Struct):
-    """One part of a thread, as it stands."""
+    # Assigned, not a docstring: the API document shows it, and the images run with -OO,
+    # which drops docstrings.
+    __doc__ = "One part of a thread, as it stands."
 
     text: str
     status: TweetStatus
@@ -264,7 +270,9 @@ class Me(Struct):
 
 
 class Account(Struct):
-    """A connected X account the person can post as."""
+    # Assigned, not a docstring: the API document shows it, and the images run with -OO,
+    # which drops docstrings.
+    __doc__ = "A connected X account the person can post as."
 
     id: int
     x_user_id: Annotated[str, Meta(description="The account's id on X")]
