@@ -80,8 +80,9 @@ COPY --from=build /opt/venv /opt/venv
 # PYTHONOPTIMIZE=2 (-OO): no docstrings in memory, and no assert statements. Every
 # process holds the docstrings of all it imports, read by nothing at run time:
 # about 3 MiB of each gunicorn worker. The code asserts only what the type checker
-# is told (never to check input), and nothing reads a docstring at run time; the
-# compose, Swarm and fault suites run these images.
+# is told (never to check input), and what the API document says is assigned, not
+# a docstring (a unit test holds the document the same under -OO); the compose,
+# Swarm and fault suites run these images.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
