@@ -65,7 +65,7 @@ RUN groupadd --system --gid 10001 tweetnow \
 
 # The base image's standard library comes compiled for the default level only, and
 # under -OO (below) a process would compile each module it imports at every start,
-# in memory. Compile it for -OO too, but for the parts no service imports: 8.7 MB
+# in memory. Compile it for -OO too, but for the parts no service imports: 8.75 MB
 # where the whole library would be 12. One layer, the same in every image.
 RUN python3 -m compileall -q -o 2 \
       -x '/(test|tests|idlelib|tkinter|turtledemo|lib2to3|distutils|pydoc_data|ensurepip|unittest|venv)/' \

@@ -28,6 +28,11 @@ from tweetnow.shared.models import (
 Timestamp = Annotated[str, Meta(description="ISO 8601, UTC", examples=["2026-11-23T10:00:00.000Z"])]
 
 
+# A struct whose description the API document shows assigns ``__doc__`` rather than
+# having a docstring: msgspec describes a schema with it, and the images run Python
+# with -OO, which drops docstrings (tests/unit/test_settings_and_docs.py).
+
+
 def timestamp(value: datetime) -> str:
     """A set instant as answers write it (``iso`` maps only a missing one to None)."""
     written = iso(value)
@@ -119,8 +124,6 @@ class JobRef(Struct):
 
 
 class Job(Struct):
-    # Assigned, not a docstring: the API document shows it, and the images run with -OO,
-    # which drops docstrings.
     __doc__ = (
         "A job as its owner sees it: where it is, never which worker host or process ran"
         " it, nor a mail server's raw reply (the admin dashboard shows both)."
@@ -138,8 +141,6 @@ class Job(Struct):
 
 
 class TweetPart(Struct):
-    # Assigned, not a docstring: the API document shows it, and the images run with -OO,
-    # which drops docstrings.
     __doc__ = "One part of a thread, as it stands."
 
     text: str
@@ -270,8 +271,6 @@ class Me(Struct):
 
 
 class Account(Struct):
-    # Assigned, not a docstring: the API document shows it, and the images run with -OO,
-    # which drops docstrings.
     __doc__ = "A connected X account the person can post as."
 
     id: int
