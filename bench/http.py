@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from bench import web_load
-from bench.machine import load_average, worker_memory_mb
+from bench.machine import describe_speed, load_average, speed, worker_memory_mb
 from bench.stack import start_stack
 from tests.support.stack import Stack
 
@@ -27,6 +27,7 @@ def main() -> None:
     rounds = int(os.environ.get("BENCH_HTTP_ROUNDS", "3"))
     keep = [w for w in os.environ.get("BENCH_HTTP_ROWS", "").split(",") if w]
     started = load_average()
+    machine = describe_speed(speed())
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         env, server, procs = start_stack(workdir)
@@ -44,6 +45,7 @@ def main() -> None:
                 p.stop()
             server.stop()
     print(f"load average {started} -> {load_average()}; {env['DATABASE_URL'].split(':')[0]}")
+    print(f"machine at the start: {machine}")
     for name, v in rows.items():
         spread = f"{v['rps_spread'][0]:.0f}-{v['rps_spread'][1]:.0f}"
         print(

@@ -1,9 +1,13 @@
-"""What the machine is doing: load average, resident memory of process groups (from /proc)."""
+"""What the machine is doing: load average, resident memory of process groups (from /proc),
+and how fast it does the three things every row of ``make bench`` leans on."""
 
 from __future__ import annotations
 
 import os
+import socket
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -106,3 +110,83 @@ def worker_memory_mb(pgid: int) -> dict[str, dict[str, float]]:
             "uss": round(uss / 1024, 1),
         }
     return found
+
+
+def _per_call(run: Callable[[int], None], n: int) -> float:
+    """Seconds one of ``run``'s ``n`` repetitions takes, the best of three tries."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        run(n)
+        best = min(best, (time.perf_counter() - started) / n)
+    return best
+
+
+def _python_calls(n: int) -> None:
+    def nothing() -> None:
+        pass
+
+    for _ in range(n):
+        nothing()
+
+
+def _thread_handoffs(n: int) -> None:
+    """``n`` round trips of a turn passed to another thread and back (two wake-ups each)."""
+    mine, theirs = threading.Lock(), threading.Lock()
+    mine.acquire()
+    theirs.acquire()
+
+    def other() -> None:
+        for _ in range(n):
+            theirs.acquire()
+            mine.release()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    for _ in range(n):
+        theirs.release()
+        mine.acquire()
+    thread.join()
+
+
+def _loopback_round_trips(n: int) -> None:
+    """``n`` one-byte TCP round trips over loopback to an echoing thread."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        client = socket.create_connection(server.getsockname())
+
+        def echo() -> None:
+            conn, _ = server.accept()
+            with conn:
+                for _ in range(n):
+                    conn.sendall(conn.recv(1))
+
+        thread = threading.Thread(target=echo)
+        thread.start()
+        with client:
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            for _ in range(n):
+                client.sendall(b"x")
+                client.recv(1)
+        thread.join()
+
+
+def speed() -> dict[str, float]:
+    """How fast this machine is right now at what the rows are made of: a Python function
+    call (ns), a hand-off between two threads and back (µs: every job and request passes
+    between threads), and a TCP round trip over loopback to another thread (µs: every
+    HTTP request and Redis command). The same code's rows move with these from one run
+    to the next, the ratios of the rows less so, but not all alike: a run whose numbers
+    differ from an earlier one's shows here whether the machine did."""
+    return {
+        "python_call_ns": round(_per_call(_python_calls, 200_000) * 1e9, 1),
+        "thread_handoff_us": round(_per_call(_thread_handoffs, 5_000) * 1e6, 1),
+        "loopback_round_trip_us": round(_per_call(_loopback_round_trips, 5_000) * 1e6, 1),
+    }
+
+
+def describe_speed(found: dict[str, float]) -> str:
+    return (
+        f"Python call {found['python_call_ns']} ns, thread hand-off and back "
+        f"{found['thread_handoff_us']} µs, loopback TCP round trip "
+        f"{found['loopback_round_trip_us']} µs"
+    )

@@ -37,9 +37,11 @@ from bench import (
 )
 from bench.chart import render
 from bench.machine import (
+    describe_speed,
     group_rss_mb,
     largest_process_rss_mb,
     load_average,
+    speed,
     wait_until_quiet,
     worker_memory_mb,
 )
@@ -173,6 +175,9 @@ def versions() -> dict[str, str]:
 def table(r: dict) -> list[str]:
     p, j, h, d, t = r["pickup"], r["jobs"], r["http"], r["done"], r["throughput"]
     lines = [f"load average {r['load_average_start']} -> {r['load_average_end']}, {r['cpus']} CPUs"]
+    if found := r.get("speed"):
+        lines.append(f"machine at the start: {describe_speed(found['start'])}")
+        lines.append(f"machine at the end:   {describe_speed(found['end'])}")
     if quiet := r.get("quiet_before_rows"):
         lines.append(
             f"waited {quiet['waited_s']} s for the machine to go quiet before the first row"
@@ -338,7 +343,8 @@ def chart(r: dict) -> str:
                 [(s, v["run_per_s"], f"{v['run_per_s']}/s") for s, v in j.items()],
             ),
         ],
-        f"make bench, {r['cpus']} CPUs, load average {r['load_average_start'][0]} at start",
+        f"make bench, {r['cpus']} CPUs, load average {r['load_average_start'][0]} at start, "
+        f"thread hand-off {r['speed']['start']['thread_handoff_us']} µs",
     )
 
 
@@ -359,6 +365,7 @@ def main() -> None:
     }
     results["images"] = images.run()
     results["quiet_before_rows"] = wait_until_quiet()
+    start_speed = speed()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         (workdir / "micro").mkdir()
@@ -374,6 +381,7 @@ def main() -> None:
         built = isinstance(results["images"], dict) and "error" not in results["images"]
         results.update(stack_benchmarks(workdir / "stack", n, image_built=built))
     results["load_average_end"] = load_average()
+    results["speed"] = {"start": start_speed, "end": speed()}
     results["targets"] = [t.row() for t in evaluate(results)]
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
@@ -393,6 +401,7 @@ def jobs_only(rounds: int) -> None:
             for round_no in range(1, rounds + 1):
                 jobs = overhead.run(micro.url, Path(tmp), n["jobs"], n["rq_jobs"])
                 print(f"round {round_no}, load average {load_average()}")
+                print(f"  {describe_speed(speed())}")
                 for system, v in jobs.items():
                     print(
                         f"  {system:<10}{v['enqueue_per_s']:>11} enqueued/s"
